@@ -1,0 +1,195 @@
+"""ARNs, partitions, IAM name and path rules, default names. Pure: no AWS calls."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from agentcore_ext.errors import UsageError
+
+ACCOUNT_RE = re.compile(r"^\d{12}$")
+# IAM: role names are 1-64 characters of [\w+=,.@-]; \w here is ASCII only, as IAM means it.
+ROLE_NAME_RE = re.compile(r"^[A-Za-z0-9_+=,.@-]{1,64}$")
+# IAM: a path is "/" or "/seg/.../" with printable ASCII other than "/" inside segments, at most 512 characters.
+ROLE_PATH_RE = re.compile(r"^/(?:[\x21-\x2e\x30-\x7e]+/)*$")
+# The toolkit's own rule for agent names (utils/runtime/config.py in 0.3.14).
+AGENT_NAME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,47}$")
+REGION_RE = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$")
+
+RESERVED_PATH_PREFIXES = ("/aws-reserved/", "/aws-service-role/", "/service-role/aws-service-role/")
+MAX_ROLE_NAME = 64
+MAX_ROLE_PATH = 512
+
+
+def partition_for_region(region: str) -> str:
+    """The ARN partition of a region (cn-* is aws-cn, us-gov-* is aws-us-gov, iso ones by prefix)."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("us-isob-"):
+        return "aws-iso-b"
+    if region.startswith("us-iso-"):
+        return "aws-iso"
+    if region.startswith("eusc-"):
+        return "aws-eusc"
+    return "aws"
+
+
+def dns_suffix(partition: str) -> str:
+    return "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+
+
+@dataclass(frozen=True)
+class Arn:
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+    def __str__(self) -> str:
+        return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
+
+    @property
+    def resource_type(self) -> str:
+        return re.split(r"[/:]", self.resource, maxsplit=1)[0]
+
+
+def parse_arn(text: str) -> Arn:
+    parts = text.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[2]:
+        raise UsageError(
+            f"not an ARN: {text!r}",
+            "an ARN looks like arn:aws:iam::123456789012:role/MyRole",
+        )
+    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
+
+
+def validate_region(region: str) -> str:
+    if not REGION_RE.match(region):
+        raise UsageError(
+            f"not a region name: {region!r}",
+            "give a region such as us-east-1 with --region, AWS_REGION or your profile",
+        )
+    return region
+
+
+def validate_account(account: str) -> str:
+    if not ACCOUNT_RE.match(account):
+        raise UsageError(f"not an AWS account id: {account!r}", "an account id is 12 digits, e.g. 123456789012")
+    return account
+
+
+def validate_role_name(name: str) -> str:
+    if not ROLE_NAME_RE.match(name):
+        why = (
+            f"it has {len(name)} characters (IAM allows 1-64)"
+            if not 1 <= len(name) <= MAX_ROLE_NAME
+            else "IAM allows only letters, digits and + = , . @ _ -"
+        )
+        raise UsageError(f"invalid IAM role name {name!r}: {why}", "choose another --role-name")
+    return name
+
+
+def validate_role_path(path: str) -> str:
+    if len(path) > MAX_ROLE_PATH or not ROLE_PATH_RE.match(path):
+        raise UsageError(
+            f"invalid IAM path {path!r}",
+            "a path starts and ends with '/', e.g. /agents/ (at most 512 printable ASCII characters)",
+        )
+    return path
+
+
+def validate_agent_name(name: str) -> str:
+    if not AGENT_NAME_RE.match(name):
+        raise UsageError(
+            f"invalid agent name {name!r}",
+            "AgentCore agent names start with a letter and hold at most 48 letters, digits or '_'; pass --name",
+        )
+    return name
+
+
+def agent_name_from_entrypoint(entrypoint: str) -> str:
+    """The toolkit's default: the entrypoint file's stem, with '-' made '_' ."""
+    return Path(entrypoint).stem.replace("-", "_")
+
+
+def is_reserved_path(path: str) -> bool:
+    """Identity Center (/aws-reserved/) and service-linked (/aws-service-role/) roles are AWS-managed."""
+    return any(path.startswith(prefix) for prefix in RESERVED_PATH_PREFIXES)
+
+
+def role_arn(partition: str, account: str, name: str, path: str = "/") -> str:
+    return f"arn:{partition}:iam::{account}:role{path}{name}"
+
+
+def split_role_resource(resource: str) -> tuple[str, str]:
+    """'role/a/b/Name' -> ('/a/b/', 'Name')."""
+    body = resource[len("role") :]
+    path, _, name = body.rpartition("/")
+    return path + "/", name
+
+
+def default_role_name(region: str, agent: str, template: str = "BedrockAgentCoreRuntime-{region}-{agent}") -> str:
+    """Default role name; contains BedrockAgentCore so the AWS managed policy's PassRole pattern matches.
+
+    Names over 64 characters keep their start and end a stable hash of the full name, so two long agent
+    names never collapse onto one role.
+    """
+    name = template.format(region=region, agent=agent)
+    if len(name) <= MAX_ROLE_NAME:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[: MAX_ROLE_NAME - len(digest) - 1]}-{digest}"
+
+
+@dataclass(frozen=True)
+class RoleRef:
+    """A role the user named: by ARN (path and account known) or by bare name (path resolved via IAM)."""
+
+    name: str
+    path: str | None
+    account: str | None
+    partition: str | None
+
+    def arn(self, partition: str, account: str) -> str:
+        return role_arn(self.partition or partition, self.account or account, self.name, self.path or "/")
+
+
+def parse_role_ref(value: str, *, account: str | None = None, partition: str | None = None) -> RoleRef:
+    """Parse --execution-role: a role ARN or a bare role name. Refuses user ARNs and other accounts."""
+    if value.startswith("arn:"):
+        arn = parse_arn(value)
+        if arn.service != "iam" or not arn.resource.startswith("role/"):
+            kind = arn.resource.split("/", 1)[0] if arn.service == "iam" else f"{arn.service} resource"
+            raise UsageError(
+                f"{value} is an IAM {kind}, not a role",
+                "--execution-role wants the execution role the AgentCore service assumes, not your own identity; "
+                "omit it and agentcore-ext finds or creates one",
+            )
+        validate_account(arn.account)
+        if account and arn.account != account:
+            raise UsageError(
+                f"role {value} is in account {arn.account}, but your credentials are for account {account}",
+                "AgentCore Runtime needs an execution role in the account the agent runs in; "
+                "use a role of that account or switch --profile",
+            )
+        if partition and arn.partition != partition:
+            raise UsageError(
+                f"role {value} is in partition {arn.partition}, but the region is in partition {partition}",
+                "use a role ARN of the same partition as --region",
+            )
+        path, name = split_role_resource(arn.resource)
+        validate_role_path(path)
+        validate_role_name(name)
+        return RoleRef(name=name, path=path, account=arn.account, partition=arn.partition)
+    if "/" in value:
+        raise UsageError(
+            f"invalid role name {value!r}",
+            "give a role name without a path, or the full role ARN (arn:aws:iam::ACCOUNT:role/path/Name)",
+        )
+    validate_role_name(value)
+    return RoleRef(name=value, path=None, account=account, partition=partition)

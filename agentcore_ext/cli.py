@@ -1,0 +1,45 @@
+"""The Typer app. Flags -> Settings -> one service call -> render. Imports nothing heavy at module level:
+`--help` must stay fast, so boto3, the toolkit and even our own checks load inside the commands.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from agentcore_ext import __version__
+from agentcore_ext.commands import policy, validate
+
+app = typer.Typer(
+    name="agentcore-ext",
+    help="A checked `agentcore configure` for Amazon Bedrock AgentCore Runtime: resolves who you are, checks "
+    "iam:PassRole, finds or creates a compliant execution role, then runs the starter toolkit. Any other "
+    "`agentcore` subcommand is passed through to the toolkit unchanged.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(policy.app, name="policy")
+app.command("validate")(validate.validate)
+
+OWN_COMMANDS = {"configure", "doctor", "role", "policy", "validate"}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"agentcore-ext {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """agentcore-ext"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    app(args=args, prog_name="agentcore-ext")

@@ -1,0 +1,38 @@
+"""Shared CLI options (Annotated aliases) so every command spells a flag the same way."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+Entrypoint = Annotated[str | None, typer.Option("--entrypoint", "-e", help="The agent's entrypoint file.")]
+Name = Annotated[str | None, typer.Option("--name", "-n", help="Agent name (default: the entrypoint's stem).")]
+ExecutionRole = Annotated[
+    str | None, typer.Option("--execution-role", "-er", help="Use this role (ARN, or name resolved through IAM).")
+]
+RoleName = Annotated[
+    str | None,
+    typer.Option("--role-name", help="Role to find or create (default BedrockAgentCoreRuntime-{region}-{agent})."),
+]
+RolePath = Annotated[str | None, typer.Option("--role-path", help="IAM path for a created role, e.g. /agents/.")]
+Boundary = Annotated[
+    str | None, typer.Option("--permissions-boundary", help="Managed policy ARN to set as the role's boundary.")
+]
+Tags = Annotated[list[str] | None, typer.Option("--tag", help="KEY=VALUE tag for a created role (repeatable).")]
+DeploymentType = Annotated[
+    str | None, typer.Option("--deployment-type", "-dt", help="container (default) or direct_code_deploy.")
+]
+DisableMemory = Annotated[bool, typer.Option("--disable-memory", "-dm", help="The agent uses no AgentCore memory.")]
+Protocol = Annotated[str | None, typer.Option("--protocol", "-p", help="HTTP (default), MCP, A2A or AGUI.")]
+Region = Annotated[str | None, typer.Option("--region", "-r", help="AWS region (default: profile/environment).")]
+Profile = Annotated[str | None, typer.Option("--profile", help="AWS profile to use.")]
+Account = Annotated[str | None, typer.Option("--account", help="Account id (default: from your credentials).")]
+Fix = Annotated[bool, typer.Option("--fix", help="Repair a non-compliant role (a plan is shown first).")]
+NoCreate = Annotated[bool, typer.Option("--no-create", help="Never create a role; fail if none is found.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Show the plan; change nothing.")]
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Apply the plan without asking.")]
+Json = Annotated[bool, typer.Option("--json", help="Print the JSON report on stdout (human text on stderr).")]
+Sandbox = Annotated[bool, typer.Option("--sandbox", help="Run against an embedded local AWS (moto); no AWS account.")]
+Force = Annotated[bool, typer.Option("--force", help="Proceed past a PassRole denial.")]
+Format = Annotated[str, typer.Option("--format", help="json, cloudformation or terraform.")]

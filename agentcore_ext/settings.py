@@ -1,0 +1,211 @@
+"""Settings: flags merged over team defaults ([tool.agentcore-ext] in the working directory's pyproject.toml).
+
+Pure apart from reading that one file. Flags always win over team defaults.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from agentcore_ext import arns
+from agentcore_ext.errors import UsageError
+
+DEPLOYMENT_TYPES = ("container", "direct_code_deploy")
+PROTOCOLS = ("HTTP", "MCP", "A2A", "AGUI")
+DEFAULT_ROLE_TEMPLATE = "BedrockAgentCoreRuntime-{region}-{agent}"
+MANAGED_BY_TAG = ("managed-by", "agentcore-ext")
+
+# key in pyproject -> expected python type
+_TEAM_KEYS: dict[str, type] = {
+    "role-path": str,
+    "permissions-boundary": str,
+    "tags": dict,
+    "role-name-template": str,
+    "deployment-type": str,
+    "protocol": str,
+    "region": str,
+    "model": str,
+}
+
+
+@dataclass(frozen=True)
+class TeamDefaults:
+    role_path: str | None = None
+    permissions_boundary: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    role_name_template: str = DEFAULT_ROLE_TEMPLATE
+    deployment_type: str | None = None
+    protocol: str | None = None
+    region: str | None = None
+    model: str | None = None
+    source: str = ""
+
+
+def load_team_defaults(directory: Path) -> TeamDefaults:
+    """Read [tool.agentcore-ext] from directory/pyproject.toml; a malformed table is a usage error naming the key."""
+    path = directory / "pyproject.toml"
+    if not path.is_file():
+        return TeamDefaults()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: not valid TOML: {exc}", "fix the file or run from another directory") from exc
+    table = data.get("tool", {}).get("agentcore-ext")
+    if table is None:
+        return TeamDefaults()
+    where = f"{path} [tool.agentcore-ext]"
+    if not isinstance(table, dict):
+        raise UsageError(f"{where} must be a table", "write it as [tool.agentcore-ext] with key = value lines")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        expected = _TEAM_KEYS.get(key)
+        if expected is None:
+            raise UsageError(f"{where}: unknown key {key!r}", f"known keys: {', '.join(sorted(_TEAM_KEYS))}")
+        if not isinstance(value, expected):
+            raise UsageError(
+                f"{where}: {key} must be a {'table' if expected is dict else 'string'}, got {type(value).__name__}",
+                'e.g. role-path = "/agents/" or tags = { team = "ml" }',
+            )
+        values[key.replace("-", "_")] = value
+    tags = values.get("tags", {})
+    for tag_key, tag_value in tags.items():
+        if not isinstance(tag_value, str):
+            raise UsageError(f"{where}: tags.{tag_key} must be a string", 'e.g. tags = { team = "ml" }')
+    defaults = TeamDefaults(**values, source=str(path))
+    _check_choices(defaults.deployment_type, DEPLOYMENT_TYPES, f"{where}: deployment-type")
+    _check_choices(defaults.protocol, PROTOCOLS, f"{where}: protocol")
+    if defaults.role_path:
+        arns.validate_role_path(defaults.role_path)
+    try:
+        defaults.role_name_template.format(region="r", agent="a")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise UsageError(
+            f"{where}: role-name-template {defaults.role_name_template!r} is not valid",
+            "use the placeholders {region} and {agent} only",
+        ) from exc
+    return defaults
+
+
+def _check_choices(value: str | None, choices: tuple[str, ...], what: str) -> None:
+    if value is not None and value not in choices:
+        raise UsageError(f"{what} must be one of {', '.join(choices)}, got {value!r}", "")
+
+
+def parse_tags(pairs: list[str]) -> dict[str, str]:
+    tags: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--tag {pair!r} is not KEY=VALUE", "e.g. --tag team=ml")
+        if len(key) > 128 or len(value) > 256:
+            raise UsageError(f"--tag {pair!r} is too long", "IAM tag keys hold 128 characters, values 256")
+        if key.lower().startswith("aws:"):
+            raise UsageError(f"--tag {pair!r} uses the reserved prefix aws:", "choose another tag key")
+        tags[key] = value
+    return tags
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything one run needs to know, after flags, team defaults and environment are merged."""
+
+    agent_name: str = ""
+    entrypoint: str | None = None
+    execution_role: str | None = None
+    role_name: str | None = None
+    role_path: str = "/"
+    permissions_boundary: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    deployment_type: str = "container"
+    memory: bool = True
+    protocol: str = "HTTP"
+    region: str | None = None
+    profile: str | None = None
+    account: str | None = None
+    model: str | None = None
+    role_name_template: str = DEFAULT_ROLE_TEMPLATE
+    fix: bool = False
+    no_create: bool = False
+    dry_run: bool = False
+    yes: bool = False
+    json: bool = False
+    sandbox: bool = False
+    force: bool = False
+    toolkit_args: tuple[str, ...] = ()
+    workdir: str = "."
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    def role_tags(self) -> dict[str, str]:
+        """Tags the tool puts on roles it creates: managed-by first, then team defaults and --tag."""
+        return {MANAGED_BY_TAG[0]: MANAGED_BY_TAG[1], **self.tags}
+
+
+def build_settings(
+    *,
+    defaults: TeamDefaults,
+    entrypoint: str | None = None,
+    name: str | None = None,
+    execution_role: str | None = None,
+    role_name: str | None = None,
+    role_path: str | None = None,
+    permissions_boundary: str | None = None,
+    tags: list[str] | None = None,
+    deployment_type: str | None = None,
+    disable_memory: bool = False,
+    protocol: str | None = None,
+    region: str | None = None,
+    profile: str | None = None,
+    account: str | None = None,
+    **flags: Any,
+) -> Settings:
+    """Merge flags over team defaults and validate every value that can be checked without AWS."""
+    agent = name or (arns.agent_name_from_entrypoint(entrypoint) if entrypoint else "")
+    if agent:
+        arns.validate_agent_name(agent)
+    dtype = deployment_type or defaults.deployment_type or "container"
+    _check_choices(dtype, DEPLOYMENT_TYPES, "--deployment-type")
+    proto = (protocol or defaults.protocol or "HTTP").upper()
+    _check_choices(proto, PROTOCOLS, "--protocol")
+    path = role_path or defaults.role_path or "/"
+    arns.validate_role_path(path)
+    if role_name:
+        arns.validate_role_name(role_name)
+    boundary = permissions_boundary or defaults.permissions_boundary
+    if boundary:
+        parsed = arns.parse_arn(boundary)
+        if parsed.service != "iam" or not parsed.resource.startswith("policy/"):
+            raise UsageError(
+                f"--permissions-boundary {boundary} is not an IAM managed policy ARN",
+                "a boundary is a managed policy, e.g. arn:aws:iam::123456789012:policy/AgentBoundary",
+            )
+    reg = region or defaults.region
+    if reg:
+        arns.validate_region(reg)
+    if account:
+        arns.validate_account(account)
+    merged_tags = {**defaults.tags, **parse_tags(tags or [])}
+    if len(merged_tags) + 1 > 50:
+        raise UsageError(f"{len(merged_tags) + 1} tags requested", "IAM roles hold at most 50 tags")
+    return Settings(
+        agent_name=agent,
+        entrypoint=entrypoint,
+        execution_role=execution_role,
+        role_name=role_name,
+        role_path=path,
+        permissions_boundary=boundary,
+        tags=merged_tags,
+        deployment_type=dtype,
+        memory=not disable_memory,
+        protocol=proto,
+        region=reg,
+        profile=profile,
+        account=account,
+        model=defaults.model,
+        role_name_template=defaults.role_name_template,
+        **flags,
+    )
