@@ -12,11 +12,22 @@ from agentcore_ext.requirements import SERVICE_PRINCIPAL
 ROLE_NAME_PATTERN = "*BedrockAgentCore*"
 
 _MANAGE_ROLE = ("iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:TagRole")
-_READ_ROLE = ("iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
-              "iam:ListRoleTags")
+_READ_ROLE = (
+    "iam:GetRole",
+    "iam:GetRolePolicy",
+    "iam:ListRolePolicies",
+    "iam:ListAttachedRolePolicies",
+    "iam:ListRoleTags",
+)
 _READ_POLICY = ("iam:GetPolicy", "iam:GetPolicyVersion")
-_READ_SELF = ("iam:GetUser", "iam:ListUserPolicies", "iam:GetUserPolicy", "iam:ListAttachedUserPolicies",
-              "iam:ListGroupsForUser", "iam:SimulatePrincipalPolicy")
+_READ_SELF = (
+    "iam:GetUser",
+    "iam:ListUserPolicies",
+    "iam:GetUserPolicy",
+    "iam:ListAttachedUserPolicies",
+    "iam:ListGroupsForUser",
+    "iam:SimulatePrincipalPolicy",
+)
 _READ_GROUPS = ("iam:ListGroupPolicies", "iam:GetGroupPolicy", "iam:ListAttachedGroupPolicies")
 
 

@@ -32,7 +32,8 @@ def _wildcard_statements(trust: PolicyDocument) -> PolicyDocument:
     keep = tuple(
         st
         for st in trust.statements
-        if st.effect == "Allow" and st.principal is not None
+        if st.effect == "Allow"
+        and st.principal is not None
         and ("*" in st.principal or "*" in st.principal.get("AWS", ()))
     )
     return PolicyDocument(statements=keep, version=trust.version, name=trust.name)
@@ -69,7 +70,7 @@ def judge_trust(trust: PolicyDocument, spec: AgentSpec) -> TrustVerdict:
                 Severity.ERROR,
                 "the trust policy lets any AWS principal assume this role, not only principals of account "
                 f"{spec.account}",
-                "remove the \"*\" principal or add a condition such as StringEquals aws:PrincipalAccount; "
+                'remove the "*" principal or add a condition such as StringEquals aws:PrincipalAccount; '
                 "agentcore-ext never removes statements it did not write",
             )
         )
@@ -167,8 +168,7 @@ def judge_permissions(
             Finding(
                 "PERMISSIONS_UNDECIDED",
                 Severity.ERROR,
-                "cannot prove these are allowed (a condition the evaluator does not understand): "
-                + _describe(unknown),
+                "cannot prove these are allowed (a condition the evaluator does not understand): " + _describe(unknown),
                 "simplify the conditions on those statements, or check with the IAM policy simulator",
             )
         )
@@ -212,7 +212,6 @@ def broad_grants(policies: Sequence[PolicyDocument], attached_names: Sequence[st
             "PERMISSIONS_TOO_BROAD",
             Severity.WARNING,
             "grants broader than an agent needs: " + "; ".join(broad),
-            "an agent that is compromised acts with these rights; replace them with "
-            "`agentcore-ext policy permissions`",
+            "an agent that is compromised acts with these rights; replace them with `agentcore-ext policy permissions`",
         )
     ]

@@ -43,7 +43,11 @@ def render(kind: str, document: dict[str, Any], fmt: str, meta: RoleMeta) -> str
 def _cloudformation(kind: str, document: dict[str, Any], meta: RoleMeta) -> dict[str, Any]:
     resources: dict[str, Any]
     if kind == "trust":
-        props: dict[str, Any] = {"RoleName": meta.role_name, "Path": meta.role_path, "AssumeRolePolicyDocument": document}
+        props: dict[str, Any] = {
+            "RoleName": meta.role_name,
+            "Path": meta.role_path,
+            "AssumeRolePolicyDocument": document,
+        }
         if meta.boundary:
             props["PermissionsBoundary"] = meta.boundary
         if meta.tags:

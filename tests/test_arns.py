@@ -10,8 +10,14 @@ from agentcore_ext.errors import UsageError
 
 @pytest.mark.parametrize(
     ("region", "partition"),
-    [("us-east-1", "aws"), ("eu-west-3", "aws"), ("cn-north-1", "aws-cn"), ("cn-northwest-1", "aws-cn"),
-     ("us-gov-west-1", "aws-us-gov"), ("us-iso-east-1", "aws-iso")],
+    [
+        ("us-east-1", "aws"),
+        ("eu-west-3", "aws"),
+        ("cn-north-1", "aws-cn"),
+        ("cn-northwest-1", "aws-cn"),
+        ("us-gov-west-1", "aws-us-gov"),
+        ("us-iso-east-1", "aws-iso"),
+    ],
 )
 def test_partition_for_region(region: str, partition: str) -> None:
     assert arns.partition_for_region(region) == partition

@@ -16,13 +16,18 @@ def _write(tmp_path: Path, body: str) -> Path:
 
 
 def test_team_defaults_are_read(tmp_path: Path) -> None:
-    d = load_team_defaults(_write(tmp_path, """
+    d = load_team_defaults(
+        _write(
+            tmp_path,
+            """
 [tool.agentcore-ext]
 role-path = "/agents/"
 permissions-boundary = "arn:aws:iam::123456789012:policy/Boundary"
 tags = { team = "ml", cost-center = "42" }
 deployment-type = "direct_code_deploy"
-"""))
+""",
+        )
+    )
     assert d.role_path == "/agents/" and d.tags == {"team": "ml", "cost-center": "42"}
     s = build_settings(defaults=d, entrypoint="agent.py", tags=["team=search"])
     assert s.role_path == "/agents/"

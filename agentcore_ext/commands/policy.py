@@ -11,23 +11,46 @@ from agentcore_ext.errors import AgentCoreExtError, UsageError
 app = typer.Typer(help="Print the trust, permissions or caller policy the tool would use.", no_args_is_help=True)
 
 
-def _emit(kind: str, *, entrypoint: str | None, name: str | None, role_name: str | None, role_path: str | None,
-          boundary: str | None, tags: list[str] | None, deployment_type: str | None, disable_memory: bool,
-          protocol: str | None, region: str | None, profile: str | None, account: str | None, fmt: str) -> None:
+def _emit(
+    kind: str,
+    *,
+    entrypoint: str | None,
+    name: str | None,
+    role_name: str | None,
+    role_path: str | None,
+    boundary: str | None,
+    tags: list[str] | None,
+    deployment_type: str | None,
+    disable_memory: bool,
+    protocol: str | None,
+    region: str | None,
+    profile: str | None,
+    account: str | None,
+    fmt: str,
+) -> None:
     from pathlib import Path
 
     from agentcore_ext import arns, formats, render
     from agentcore_ext.caller_policy import CallerScope, caller_document
-    from agentcore_ext.requirements import AgentSpec, TOOL_POLICY_NAME, permissions_document, trust_document
+    from agentcore_ext.requirements import TOOL_POLICY_NAME, AgentSpec, permissions_document, trust_document
     from agentcore_ext.settings import build_settings, load_team_defaults
 
     try:
         if fmt not in formats.FORMATS:
             raise UsageError(f"unknown --format {fmt!r}", f"choose one of {', '.join(formats.FORMATS)}")
         s = build_settings(
-            defaults=load_team_defaults(Path.cwd()), entrypoint=entrypoint, name=name, role_name=role_name,
-            role_path=role_path, permissions_boundary=boundary, tags=tags, deployment_type=deployment_type,
-            disable_memory=disable_memory, protocol=protocol, region=resolve_region(region), profile=profile,
+            defaults=load_team_defaults(Path.cwd()),
+            entrypoint=entrypoint,
+            name=name,
+            role_name=role_name,
+            role_path=role_path,
+            permissions_boundary=boundary,
+            tags=tags,
+            deployment_type=deployment_type,
+            disable_memory=disable_memory,
+            protocol=protocol,
+            region=resolve_region(region),
+            profile=profile,
             account=account,
         )
         if kind != "caller" and not s.agent_name:
@@ -38,12 +61,16 @@ def _emit(kind: str, *, entrypoint: str | None, name: str | None, role_name: str
         if kind == "caller":
             doc = caller_document(CallerScope(acct, partition, s.permissions_boundary))
         else:
-            spec = AgentSpec(s.agent_name, acct, region_name, partition, s.deployment_type, s.memory, s.protocol,
-                             model=s.model)
+            spec = AgentSpec(
+                s.agent_name, acct, region_name, partition, s.deployment_type, s.memory, s.protocol, model=s.model
+            )
             doc = trust_document(spec) if kind == "trust" else permissions_document(spec)
         meta = formats.RoleMeta(
             role_name=s.role_name or arns.default_role_name(region_name, s.agent_name or "agent", s.role_name_template),
-            role_path=s.role_path, boundary=s.permissions_boundary, tags=s.role_tags(), policy_name=TOOL_POLICY_NAME,
+            role_path=s.role_path,
+            boundary=s.permissions_boundary,
+            tags=s.role_tags(),
+            policy_name=TOOL_POLICY_NAME,
         )
         render.out(formats.render(kind, doc, fmt, meta))
     except AgentCoreExtError as exc:
@@ -68,16 +95,36 @@ def _account_from_aws(profile: str | None, region: str) -> str:
 
 def _register(kind: str, doc: str) -> None:
     def command(
-        entrypoint: o.Entrypoint = None, name: o.Name = None, role_name: o.RoleName = None,
-        role_path: o.RolePath = None, permissions_boundary: o.Boundary = None, tag: o.Tags = None,
-        deployment_type: o.DeploymentType = None, disable_memory: o.DisableMemory = False,
-        protocol: o.Protocol = None, region: o.Region = None, profile: o.Profile = None,
-        account: o.Account = None, fmt: o.Format = "json",
+        entrypoint: o.Entrypoint = None,
+        name: o.Name = None,
+        role_name: o.RoleName = None,
+        role_path: o.RolePath = None,
+        permissions_boundary: o.Boundary = None,
+        tag: o.Tags = None,
+        deployment_type: o.DeploymentType = None,
+        disable_memory: o.DisableMemory = False,
+        protocol: o.Protocol = None,
+        region: o.Region = None,
+        profile: o.Profile = None,
+        account: o.Account = None,
+        fmt: o.Format = "json",
     ) -> None:
-        _emit(kind, entrypoint=entrypoint, name=name, role_name=role_name, role_path=role_path,
-              boundary=permissions_boundary, tags=tag, deployment_type=deployment_type,
-              disable_memory=disable_memory, protocol=protocol, region=region, profile=profile, account=account,
-              fmt=fmt)
+        _emit(
+            kind,
+            entrypoint=entrypoint,
+            name=name,
+            role_name=role_name,
+            role_path=role_path,
+            boundary=permissions_boundary,
+            tags=tag,
+            deployment_type=deployment_type,
+            disable_memory=disable_memory,
+            protocol=protocol,
+            region=region,
+            profile=profile,
+            account=account,
+            fmt=fmt,
+        )
 
     command.__doc__ = doc
     app.command(kind)(command)

@@ -58,15 +58,28 @@ def validate(
         if not account:
             raise UsageError("validate needs --account", "pass the 12-digit account the role lives in")
         s = build_settings(
-            defaults=load_team_defaults(Path.cwd()), entrypoint=entrypoint, name=name, account=account,
-            region=resolve_region(region, required=True), deployment_type=deployment_type,
-            disable_memory=disable_memory, protocol=protocol,
+            defaults=load_team_defaults(Path.cwd()),
+            entrypoint=entrypoint,
+            name=name,
+            account=account,
+            region=resolve_region(region, required=True),
+            deployment_type=deployment_type,
+            disable_memory=disable_memory,
+            protocol=protocol,
         )
         if not s.agent_name:
             raise UsageError("validate needs the agent", "pass --name AGENT (or --entrypoint FILE)")
         assert s.region is not None and s.account is not None
-        spec = AgentSpec(s.agent_name, s.account, s.region, arns.partition_for_region(s.region), s.deployment_type,
-                         s.memory, s.protocol, model=s.model)
+        spec = AgentSpec(
+            s.agent_name,
+            s.account,
+            s.region,
+            arns.partition_for_region(s.region),
+            s.deployment_type,
+            s.memory,
+            s.protocol,
+            model=s.model,
+        )
         trust_docs = [_load(p, "trust") for p in trust or []]
         perm_docs = [_load(p, "permissions") for p in permissions or []]
         boundary_doc = _load(boundary, "boundary") if boundary else None
@@ -84,8 +97,13 @@ def validate(
             permissions_ok, missing = pv.ok, list(pv.missing_actions)
             report.add(pv.findings)
         report.role = {
-            "name": None, "arn": None, "exists": None, "trust_ok": trust_ok, "permissions_ok": permissions_ok,
-            "missing_actions": missing, "action_taken": "none",
+            "name": None,
+            "arn": None,
+            "exists": None,
+            "trust_ok": trust_ok,
+            "permissions_ok": permissions_ok,
+            "missing_actions": missing,
+            "action_taken": "none",
         }
         return 3 if has_errors(report.findings) else 0
 
