@@ -148,7 +148,8 @@ CASES = [
     # --- Binary ---
     pytest.param({"BinaryEquals": {"x:blob": "QmluYXJ5VmFsdWU="}}, {"x:blob": "QmluYXJ5VmFsdWU="}, YES,
                  id="BinaryEquals"),
-    pytest.param({"BinaryEquals": {"x:blob": "QmluYXJ5VmFsdWU="}}, {"x:blob": "T3RoZXI="}, NO, id="BinaryEquals-differs"),
+    pytest.param({"BinaryEquals": {"x:blob": "QmluYXJ5VmFsdWU="}}, {"x:blob": "T3RoZXI="}, NO,
+                 id="BinaryEquals-differs"),
     # --- set qualifiers ---
     pytest.param({"ForAnyValue:StringEquals": {TAG_KEYS: ["env", "team"]}}, {TAG_KEYS: ("cost", "team")}, YES,
                  id="ForAnyValue-one-matches"),
@@ -191,7 +192,9 @@ def test_condition(condition: dict[str, Any], context: dict[str, ContextValue], 
     doc = parse_policy(
         {
             "Version": "2012-10-17",
-            "Statement": [{"Sid": "C", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": condition}],
+            "Statement": [
+                {"Sid": "C", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": condition}
+            ],
         },
         name="cond",
     )
