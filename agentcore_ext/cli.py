@@ -9,18 +9,22 @@ import sys
 import typer
 
 from agentcore_ext import __version__
-from agentcore_ext.commands import policy, validate
+from agentcore_ext.commands import aws_commands, policy, validate
 
 app = typer.Typer(
     name="agentcore-ext",
     help="A checked `agentcore configure` for Amazon Bedrock AgentCore Runtime: resolves who you are, checks "
     "iam:PassRole, finds or creates a compliant execution role, then runs the starter toolkit. Any other "
-    "`agentcore` subcommand is passed through to the toolkit unchanged.",
+    "`agentcore` subcommand (deploy, invoke, status, ...) is passed through to the toolkit unchanged; deploy "
+    "and launch run the doctor checks first (--skip-checks bypasses them).",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
+app.command("configure")(aws_commands.configure)
+app.command("doctor")(aws_commands.doctor)
+app.add_typer(aws_commands.role_app, name="role")
 app.add_typer(policy.app, name="policy")
 app.command("validate")(validate.validate)
 
@@ -42,4 +46,8 @@ def _root(
 
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and not args[0].startswith("-") and args[0] not in OWN_COMMANDS:
+        from agentcore_ext.commands.passthrough import passthrough
+
+        sys.exit(passthrough(args))
     app(args=args, prog_name="agentcore-ext")

@@ -83,14 +83,17 @@ def _emit(
 def _region_from_aws(profile: str | None) -> str:
     from agentcore_ext.aws import Gateway
 
-    return Gateway.create(profile=profile, region=None).region
+    region = Gateway(profile=profile).region
+    if not region:
+        raise UsageError("no region given", "pass --region (e.g. --region us-east-1) or set AWS_REGION")
+    return region
 
 
 def _account_from_aws(profile: str | None, region: str) -> str:
     # Only when --account is missing: one GetCallerIdentity call.
     from agentcore_ext.aws import Gateway
 
-    return str(Gateway.create(profile=profile, region=region).caller_identity()["Account"])
+    return str(Gateway(profile=profile, region=region).caller_identity()["Account"])
 
 
 def _register(kind: str, doc: str) -> None:
