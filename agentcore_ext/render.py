@@ -58,9 +58,7 @@ def human(report: Report, stream: TextIO | None = None) -> None:
 
 
 def emit(report: Report, as_json: bool) -> None:
+    """Human text always goes to stderr; with --json the report is also the one document on stdout."""
+    human(report)
     if as_json:
-        for note in report.notes:
-            err(note)
         out(json.dumps(report.to_dict(), indent=2))
-    else:
-        human(report)

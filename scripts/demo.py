@@ -22,8 +22,18 @@ def main() -> int:
     project = scratch / "hello_agent"
     shutil.copytree(ROOT / "examples" / "hello_agent", project, ignore=shutil.ignore_patterns("__pycache__"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}  # the demo needs no credentials
-    cmd = [sys.executable, "-m", "agentcore_ext", "configure", "--entrypoint", "hello_agent.py", "--sandbox",
-           "--yes", "--disable-memory", "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "agentcore_ext",
+        "configure",
+        "--entrypoint",
+        "hello_agent.py",
+        "--sandbox",
+        "--yes",
+        "--disable-memory",
+        "--json",
+    ]
     print(f"$ cd {project}\n$ agentcore-ext {' '.join(cmd[3:])}\n", file=sys.stderr, flush=True)
     proc = subprocess.run(cmd, cwd=project, env=env, stdout=subprocess.PIPE, text=True, check=False)
     print("\n=== JSON report (stdout of agentcore-ext --json) ===")

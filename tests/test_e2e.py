@@ -1,0 +1,245 @@
+"""End to end, the way users run it: the CLI in a subprocess, the real starter toolkit, a moto server.
+
+The moto server runs in its own process, so in-process `mock_aws` tests elsewhere cannot wipe its state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from agentcore_ext.requirements import AgentSpec, trust_document
+from agentcore_ext.sandbox import FULL_ACCESS_DOCUMENT, role_management_document
+
+ROOT = Path(__file__).resolve().parents[1]
+ACCOUNT, REGION = "123456789012", "us-east-1"
+ROLE = "BedrockAgentCoreRuntime-us-east-1-hello_agent"
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{ROLE}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/", timeout=1)  # noqa: S310 - loopback only
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@dataclass
+class World:
+    url: str
+    iam: Any
+    workdir: Path
+    env: dict[str, str]
+
+    def run(self, *args: str, check_json: bool = True) -> tuple[int, dict[str, Any] | None, str]:
+        proc = subprocess.run(
+            [sys.executable, "-m", "agentcore_ext", *args],
+            cwd=self.workdir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
+        report = json.loads(proc.stdout) if check_json and "--json" in args else None
+        return proc.returncode, report, proc.stderr
+
+    def role_state(self, name: str = ROLE) -> dict[str, Any] | None:
+        try:
+            role = self.iam.get_role(RoleName=name)["Role"]
+        except self.iam.exceptions.NoSuchEntityException:
+            return None
+        inline = {
+            p: self.iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"]
+            for p in self.iam.list_role_policies(RoleName=name)["PolicyNames"]
+        }
+        return {"trust": role["AssumeRolePolicyDocument"], "created": str(role["CreateDate"]), "inline": inline}
+
+    def developer(self, *policies: dict[str, Any], name: str = "dev") -> None:
+        """A caller with these inline policies; the child process runs with its keys."""
+        self.iam.create_user(UserName=name, Path="/developers/")
+        for i, doc in enumerate(policies):
+            self.iam.put_user_policy(UserName=name, PolicyName=f"p{i}", PolicyDocument=json.dumps(doc))
+        key = self.iam.create_access_key(UserName=name)["AccessKey"]
+        self.env["AWS_ACCESS_KEY_ID"], self.env["AWS_SECRET_ACCESS_KEY"] = key["AccessKeyId"], key["SecretAccessKey"]
+
+
+@pytest.fixture
+def world(server: str, tmp_path: Path) -> World:
+    urllib.request.urlopen(urllib.request.Request(f"{server}/moto-api/reset", method="POST"), timeout=5)  # noqa: S310
+    workdir = tmp_path / "hello_agent"
+    shutil.copytree(ROOT / "examples" / "hello_agent", workdir, ignore=shutil.ignore_patterns("__pycache__"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        {
+            "AWS_ENDPOINT_URL": server,
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AGENTCORE_SUPPRESS_RECOMMENDATION": "1",
+        }
+    )
+    iam = boto3.client(
+        "iam", endpoint_url=server, region_name=REGION, aws_access_key_id="admin", aws_secret_access_key="admin"
+    )
+    w = World(server, iam, workdir, env)
+    w.developer(FULL_ACCESS_DOCUMENT, role_management_document())
+    return w
+
+
+BASE = ("configure", "-e", "hello_agent.py", "--disable-memory", "--yes", "--json")
+
+
+def test_configure_from_nothing_creates_role_and_yaml_holds_that_arn(world: World) -> None:
+    code, report, err = world.run(*BASE)
+    assert code == 0, err
+    assert report is not None and report["ok"] is True
+    assert report["role"]["arn"] == ROLE_ARN and report["role"]["action_taken"] == "created"
+    assert report["configure"]["ran"] is True and report["configure"]["exit_code"] == 0
+    assert report["caller"]["principal_arn"] == f"arn:aws:iam::{ACCOUNT}:user/developers/dev"
+    assert report["pass_role"]["decision"] == "allowed" and report["pass_role"]["method"] == "local"
+    assert world.role_state() is not None
+    from agentcore_ext.toolkit import read_configured_role
+
+    assert read_configured_role(world.workdir, "hello_agent") == ("hello_agent", ROLE_ARN)
+    assert (world.workdir / ".bedrock_agentcore" / "hello_agent" / "Dockerfile").is_file()
+
+    before = world.role_state()
+    code, report, err = world.run(*BASE)
+    assert code == 0, err
+    assert report is not None and report["role"]["action_taken"] == "none"
+    assert world.role_state() == before  # a rerun changes nothing in IAM
+
+
+def test_caller_without_passrole_gets_exit_3_and_nothing_is_written(world: World) -> None:
+    world.developer(role_management_document(), name="nopass")
+    code, report, err = world.run(*BASE)
+    assert code == 3, err
+    assert report is not None and report["pass_role"]["decision"] == "denied"
+    assert "PASSROLE_DENIED" in {f["code"] for f in report["findings"]}
+    assert world.role_state() is None
+    assert not (world.workdir / ".bedrock_agentcore.yaml").exists()
+    assert report["configure"]["ran"] is False
+
+
+def test_non_compliant_role_without_fix_exit_3_then_fix_repairs(world: World) -> None:
+    spec = AgentSpec("hello_agent", ACCOUNT, REGION, memory=False)
+    world.iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust_document(spec)))
+    code, report, err = world.run(*BASE)
+    assert code == 3
+    assert report is not None and report["role"]["permissions_ok"] is False
+    assert "ecr:BatchGetImage" in report["role"]["missing_actions"]
+    assert "--fix" in err  # the report shows what --fix would change and the command
+    assert not (world.workdir / ".bedrock_agentcore.yaml").exists()
+    assert world.role_state()["inline"] == {}  # type: ignore[index]
+
+    code, report, err = world.run(*BASE, "--fix")
+    assert code == 0, err
+    assert report is not None and report["role"]["action_taken"] == "repaired"
+    assert report["role"]["permissions_ok"] is True
+
+
+def test_dry_run_writes_neither_iam_nor_yaml(world: World) -> None:
+    code, report, err = world.run(*BASE, "--dry-run")
+    assert code == 0, err
+    assert report is not None and report["role"]["action_taken"] == "planned"
+    assert world.role_state() is None
+    assert not (world.workdir / ".bedrock_agentcore.yaml").exists()
+    assert "create role" in err
+
+
+def test_arguments_after_double_dash_reach_the_toolkit(world: World) -> None:
+    code, report, err = world.run(*BASE, "--", "--idle-timeout", "1234")
+    assert code == 0, err
+    assert report is not None and report["configure"]["argv"][-2:] == ["--idle-timeout", "1234"]
+    assert "idle_runtime_session_timeout: 1234" in (world.workdir / ".bedrock_agentcore.yaml").read_text()
+
+
+def test_double_dash_cannot_override_the_checked_role(world: World) -> None:
+    code, _, err = world.run(*BASE, "--", "--execution-role", "arn:aws:iam::123456789012:role/Other", check_json=False)
+    assert code == 2 and "--execution-role" in err
+    assert world.role_state() is None
+
+
+def test_status_help_passes_through(world: World) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "agentcore_ext", "status", "--help"],
+        cwd=world.workdir,
+        env=world.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0
+    assert "status" in proc.stdout.lower() and "Usage" in proc.stdout
+
+
+def test_deploy_guard_stops_on_a_broken_role(world: World) -> None:
+    assert world.run(*BASE)[0] == 0
+    # Someone breaks the role's trust: AgentCore could no longer assume it.
+    broken = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+    world.iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(broken))
+    code, _, err = world.run("deploy", check_json=False)
+    assert code == 3
+    assert "TRUST_SERVICE_NOT_ALLOWED" in err and "deploy stopped before the image build" in err
+
+    code, report, err = world.run("doctor", "--json")
+    assert code == 3 and report is not None and report["role"]["trust_ok"] is False
+
+
+def test_doctor_reads_the_configured_role(world: World) -> None:
+    assert world.run(*BASE)[0] == 0
+    code, report, err = world.run("doctor", "--json")
+    assert code == 0, err
+    assert report is not None and report["role"]["arn"] == ROLE_ARN and report["role"]["action_taken"] == "none"
+    assert report["stats"]["aws_calls"] > 0
+
+
+def test_role_ensure_prints_only_the_arn(world: World) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "agentcore_ext", "role", "ensure", "-n", "hello_agent", "--disable-memory", "--yes"],
+        cwd=world.workdir,
+        env=world.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ROLE_ARN + "\n"
