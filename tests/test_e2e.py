@@ -47,7 +47,7 @@ def server() -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
-            urllib.request.urlopen(f"{url}/moto-api/", timeout=1)  # noqa: S310 - loopback only
+            urllib.request.urlopen(f"{url}/moto-api/", timeout=1)
             break
         except OSError:
             time.sleep(0.05)
@@ -98,7 +98,7 @@ class World:
 
 @pytest.fixture
 def world(server: str, tmp_path: Path) -> World:
-    urllib.request.urlopen(urllib.request.Request(f"{server}/moto-api/reset", method="POST"), timeout=5)  # noqa: S310
+    urllib.request.urlopen(urllib.request.Request(f"{server}/moto-api/reset", method="POST"), timeout=5)
     workdir = tmp_path / "hello_agent"
     shutil.copytree(ROOT / "examples" / "hello_agent", workdir, ignore=shutil.ignore_patterns("__pycache__"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
