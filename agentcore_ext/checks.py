@@ -107,7 +107,9 @@ class PermissionsVerdict:
                 {
                     req.action
                     for req, ev in self.results
-                    if req.level == "required" and ev.decision is Decision.IMPLICIT_DENY and ev.boundary is None
+                    if req.level == "required"
+                    and ev.decision is Decision.IMPLICIT_DENY
+                    and ev.boundary in (None, Decision.ALLOWED)
                 }
             )
         )

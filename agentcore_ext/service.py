@@ -250,7 +250,9 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
         settings.toolkit_args,
     )
     progress(f"running: agentcore {' '.join(argv)}")
-    code = toolkit.run_toolkit(argv, workdir, region=s.spec.region, stdout_to_stderr=settings.json)
+    # The toolkit builds its own boto3 session: hand it the same profile our checks used.
+    env = {"AWS_PROFILE": settings.profile} if settings.profile else None
+    code = toolkit.run_toolkit(argv, workdir, env=env, region=s.spec.region, stdout_to_stderr=settings.json)
     report.configure = {"ran": True, "exit_code": code, "argv": ["agentcore", *argv]}
     if code != 0:
         report.add(

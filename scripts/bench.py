@@ -35,16 +35,18 @@ def _free_port() -> int:
 def run_measured(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int]:
     """(seconds, peak RSS MiB, exit code) of one child process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     return elapsed, usage.ru_maxrss / 1024, proc.returncode
 
 
-def ab(label_a: str, a: Callable[[], tuple[float, float, int]], label_b: str,
-       b: Callable[[], tuple[float, float, int]]) -> dict[str, Any]:
+def ab(
+    label_a: str, a: Callable[[], tuple[float, float, int]], label_b: str, b: Callable[[], tuple[float, float, int]]
+) -> dict[str, Any]:
     a(), b()  # warm caches (bytecode, page cache) before measuring
     ra, rb = [], []
     for _ in range(REPEAT):
@@ -69,8 +71,11 @@ def main() -> int:
     from agentcore_ext.sandbox import FULL_ACCESS_DOCUMENT, role_management_document
 
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     work = Path(tempfile.mkdtemp(prefix="agentcore-ext-bench-"))
     try:
@@ -80,8 +85,9 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.05)
-        iam = boto3.client("iam", endpoint_url=url, region_name=REGION, aws_access_key_id="a",
-                           aws_secret_access_key="a")
+        iam = boto3.client(
+            "iam", endpoint_url=url, region_name=REGION, aws_access_key_id="a", aws_secret_access_key="a"
+        )
         iam.create_user(UserName="dev", Path="/developers/")
         iam.put_user_policy(UserName="dev", PolicyName="roles", PolicyDocument=json.dumps(role_management_document()))
         managed = iam.create_policy(PolicyName="FullAccess", PolicyDocument=json.dumps(FULL_ACCESS_DOCUMENT))
@@ -93,24 +99,42 @@ def main() -> int:
         arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust_document(spec)))["Role"]["Arn"]
         doc = permissions_document(spec)
         half = len(doc["Statement"]) // 2
-        iam.put_role_policy(RoleName=role, PolicyName="inline", PolicyDocument=json.dumps(
-            {"Version": "2012-10-17", "Statement": doc["Statement"][:half]}))
-        pol = iam.create_policy(PolicyName="agent-managed", PolicyDocument=json.dumps(
-            {"Version": "2012-10-17", "Statement": doc["Statement"][half:]}))
+        iam.put_role_policy(
+            RoleName=role,
+            PolicyName="inline",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": doc["Statement"][:half]}),
+        )
+        pol = iam.create_policy(
+            PolicyName="agent-managed",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": doc["Statement"][half:]}),
+        )
         iam.attach_role_policy(RoleName=role, PolicyArn=pol["Policy"]["Arn"])
 
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update({"AWS_ENDPOINT_URL": url, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION,
-                    "AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
-                    "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-                    "AWS_EC2_METADATA_DISABLED": "true", "AGENTCORE_SUPPRESS_RECOMMENDATION": "1"})
+        env.update(
+            {
+                "AWS_ENDPOINT_URL": url,
+                "AWS_REGION": REGION,
+                "AWS_DEFAULT_REGION": REGION,
+                "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+                "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+                "AWS_CONFIG_FILE": os.devnull,
+                "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+                "AWS_EC2_METADATA_DISABLED": "true",
+                "AGENTCORE_SUPPRESS_RECOMMENDATION": "1",
+            }
+        )
         project = work / "hello_agent"
         shutil.copytree(ROOT / "examples" / "hello_agent", project, ignore=shutil.ignore_patterns("__pycache__"))
         ext, agentcore = str(BIN / "agentcore-ext"), str(BIN / "agentcore")
 
         print(f"agentcore-ext benchmark: {REPEAT} interleaved runs per side, medians; moto server at {url}\n")
-        helps = ab("agentcore-ext --help", lambda: run_measured([ext, "--help"], project, env),
-                   "agentcore --help", lambda: run_measured([agentcore, "--help"], project, env))
+        helps = ab(
+            "agentcore-ext --help",
+            lambda: run_measured([ext, "--help"], project, env),
+            "agentcore --help",
+            lambda: run_measured([agentcore, "--help"], project, env),
+        )
         (ta, _), (tb, _) = helps.values()
         print(f"--help:     agentcore-ext {ta:.3f} s   agentcore {tb:.3f} s   ratio {ta / tb:.2f} (goal <= 0.35)")
 
@@ -119,23 +143,42 @@ def main() -> int:
             "agentcore-ext configure",
             lambda: run_measured([ext, "configure", *common, "--yes"], project, env),
             "agentcore configure -er",
-            lambda: run_measured([agentcore, "configure", *common, "--execution-role", arn, "--non-interactive"],
-                                 project, env),
+            lambda: run_measured(
+                [agentcore, "configure", *common, "--execution-role", arn, "--non-interactive"], project, env
+            ),
         )
         (ca, ma), (cb, mb) = conf.values()
-        print(f"configure:  agentcore-ext {ca:.3f} s / {ma:.0f} MiB   plain {cb:.3f} s / {mb:.0f} MiB   "
-              f"ratio {ca / cb:.2f} time (goal <= 1.2), {ma / mb:.2f} memory (goal <= 1.2)")
+        print(
+            f"configure:  agentcore-ext {ca:.3f} s / {ma:.0f} MiB   plain {cb:.3f} s / {mb:.0f} MiB   "
+            f"ratio {ca / cb:.2f} time (goal <= 1.2), {ma / mb:.2f} memory (goal <= 1.2)"
+        )
 
         out = subprocess.run([ext, "doctor", "--json"], cwd=project, env=env, capture_output=True, text=True)
         calls = json.loads(out.stdout)["stats"]["aws_calls"]
-        print(f"doctor:     {calls} AWS calls (caller: IAM user, 1 inline + 1 managed policy; role: 1 inline + "
-              "1 managed; simulator unavailable on moto, so the caller's policies are read and evaluated locally)")
+        print(
+            f"doctor:     {calls} AWS calls (caller: IAM user, 1 inline + 1 managed policy; role: 1 inline + "
+            "1 managed; simulator unavailable on moto, so the caller's policies are read and evaluated locally)"
+        )
 
-        docs = [parse_policy({"Version": "2012-10-17", "Statement": [
-            {"Sid": f"S{p}x{s}", "Effect": "Allow", "Action": [f"svc{s}:Get*", "logs:Describe*"],
-             "Resource": [f"arn:aws:svc{s}:{REGION}:{ACCOUNT}:thing/{p}/*"],
-             "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}} if s % 5 == 0 else {}}
-            for s in range(50)]}, name=f"p{p}") for p in range(10)]
+        docs = [
+            parse_policy(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": f"S{p}x{s}",
+                            "Effect": "Allow",
+                            "Action": [f"svc{s}:Get*", "logs:Describe*"],
+                            "Resource": [f"arn:aws:svc{s}:{REGION}:{ACCOUNT}:thing/{p}/*"],
+                            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}} if s % 5 == 0 else {},
+                        }
+                        for s in range(50)
+                    ],
+                },
+                name=f"p{p}",
+            )
+            for p in range(10)
+        ]
         docs.append(parse_policy(permissions_document(spec), name="agent"))
         timings = []
         for _ in range(max(REPEAT, 20)):
@@ -143,9 +186,11 @@ def main() -> int:
             verdict = judge_permissions(docs, spec)
             timings.append(time.perf_counter() - start)
         assert verdict.ok
-        print(f"judge:      10 policies x 50 statements (+ the agent's policy): "
-              f"{statistics.median(timings) * 1000:.1f} ms median, first run {timings[0] * 1000:.1f} ms "
-              "(goal < 50 ms)")
+        print(
+            f"judge:      10 policies x 50 statements (+ the agent's policy): "
+            f"{statistics.median(timings) * 1000:.1f} ms median, first run {timings[0] * 1000:.1f} ms "
+            "(goal < 50 ms)"
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -1,0 +1,355 @@
+"""The AWS gateway: the only module that imports boto3/botocore.
+
+Every AWS request goes through `Gateway`, which returns plain data, turns botocore errors into domain errors
+(message, hint, exit code) and counts the requests it sends. Endpoints and credentials come from boto3's standard
+chain, so AWS_ENDPOINT_URL (a moto server) works without code here.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import botocore.exceptions as bex
+from botocore.config import Config
+from botocore.parsers import ResponseParserError
+
+from agentcore_ext.aws_data import (
+    ACCESS_DENIED_CODES,
+    THROTTLING_CODES,
+    RoleInfo,
+    SimulationResult,
+    SimulatorUnavailable,
+    UserInfo,
+    as_document,
+    as_tags,
+    client_error,
+    is_access_denied,
+    role_info,
+    simulation_results,
+)
+from agentcore_ext.aws_data import (
+    boundary_arn as boundary_of,
+)
+from agentcore_ext.errors import EXIT_USAGE, AwsError, UsageError
+
+__all__ = [
+    "ACCESS_DENIED_CODES",
+    "Gateway",
+    "RoleInfo",
+    "SimulationResult",
+    "SimulatorUnavailable",
+    "UserInfo",
+    "is_access_denied",
+]
+
+if TYPE_CHECKING:
+    from mypy_boto3_iam import IAMClient
+    from mypy_boto3_sts import STSClient
+
+
+def _no_region() -> UsageError:
+    return UsageError("no AWS region configured", "pass --region, set AWS_REGION, or set a region in your AWS profile")
+
+
+class Gateway:
+    """Typed access to IAM and STS for one run. `calls` counts HTTP requests sent, retries included."""
+
+    def __init__(
+        self,
+        *,
+        session: boto3.Session | None = None,
+        profile: str | None = None,
+        region: str | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        max_attempts: int | None = None,
+    ) -> None:
+        if session is None:
+            try:
+                session = boto3.Session(profile_name=profile, region_name=region)
+            except bex.ProfileNotFound as exc:
+                raise UsageError(
+                    f"AWS profile {profile!r} not found",
+                    "list profiles with `aws configure list-profiles`; create one with `aws configure --profile NAME` "
+                    "or `aws configure sso`",
+                ) from exc
+        self.session = session
+        # boto3 reports "default" when no profile was chosen; a hint naming it would mislead.
+        self.profile = profile or (session.profile_name if session.profile_name != "default" else None)
+        self._region = region or session.region_name
+        # Waits the tool does itself (IAM propagation) go through this, so tests run without real delays.
+        self.sleep = sleep
+        self.calls = 0
+        retries: dict[str, Any] = {"mode": "standard"}
+        if max_attempts is not None:
+            retries["total_max_attempts"] = max_attempts
+        self._config = Config(retries=retries)  # type: ignore[arg-type]
+        self._iam: IAMClient | None = None
+        self._sts: STSClient | None = None
+        self._managed_docs: dict[str, dict[str, Any]] = {}
+
+    @classmethod
+    def create(
+        cls, *, profile: str | None = None, region: str | None = None, sleep: Callable[[float], None] = time.sleep
+    ) -> Gateway:
+        return cls(profile=profile, region=region, sleep=sleep)
+
+    @property
+    def region(self) -> str:
+        """The region in effect (flag, AWS_REGION, profile). IAM works without one, but the tool's ARNs do not."""
+        if not self._region:
+            raise _no_region()
+        return self._region
+
+    # -- clients ---------------------------------------------------------------------------------------------
+    def _count(self, **_: Any) -> None:
+        # before-send fires once per HTTP attempt (retries included). Registered first: moto's in-process mock
+        # answers (or raises NotImplementedError) from its own before-send handler, which would otherwise run
+        # before this one. A before-call handler that short-circuits sends nothing and is rightly not counted.
+        self.calls += 1
+
+    @property
+    def iam(self) -> IAMClient:
+        if self._iam is None:
+            with self._errors("iam:client"):
+                self._iam = self.session.client("iam", region_name=self._region, config=self._config)
+            self._iam.meta.events.register_first("before-send", self._count)
+        return self._iam
+
+    @property
+    def sts(self) -> STSClient:
+        if self._sts is None:
+            with self._errors("sts:client"):
+                self._sts = self.session.client("sts", region_name=self._region, config=self._config)
+            self._sts.meta.events.register_first("before-send", self._count)
+        return self._sts
+
+    # -- error mapping ---------------------------------------------------------------------------------------
+    @contextmanager
+    def _errors(self, operation: str) -> Iterator[None]:
+        try:
+            yield
+        except bex.ClientError as exc:
+            raise self._client_error(exc, operation) from exc
+        except bex.NoRegionError as exc:
+            raise _no_region() from exc
+        except (bex.NoCredentialsError, bex.PartialCredentialsError) as exc:
+            raise AwsError(
+                "no AWS credentials found",
+                "run `aws configure`, or `aws sso login --profile NAME` and pass --profile NAME",
+                code="NoCredentials",
+                operation=operation,
+                exit_code=EXIT_USAGE,
+            ) from exc
+        except (bex.SSOError, bex.TokenRetrievalError, bex.CredentialRetrievalError) as exc:
+            raise AwsError(
+                f"your AWS credentials could not be loaded: {exc}",
+                self._login_hint(),
+                code="CredentialsUnavailable",
+                operation=operation,
+                exit_code=EXIT_USAGE,
+            ) from exc
+        except (bex.ConnectionError, bex.HTTPClientError) as exc:
+            url = exc.kwargs.get("endpoint_url", "?")
+            raise AwsError(
+                f"cannot reach AWS endpoint {url} ({operation})",
+                "check your network and proxy settings, and AWS_ENDPOINT_URL if you set it",
+                code="EndpointConnectionError",
+                operation=operation,
+            ) from exc
+        except bex.ParamValidationError as exc:
+            raise UsageError(
+                f"AWS would reject the request {operation}: {exc}", "check the names and values given"
+            ) from exc
+
+    def _login_hint(self) -> str:
+        profile = f" --profile {self.profile}" if self.profile else ""
+        return f"refresh your credentials: `aws sso login{profile}` (or renew the keys in your environment)"
+
+    def _client_error(self, exc: bex.ClientError, operation: str) -> AwsError:
+        error = exc.response.get("Error", {})
+        attempts = exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0) + 1
+        code, message = str(error.get("Code", "Unknown")), str(error.get("Message", "")) or str(exc)
+        return client_error(code, message, operation, attempts=attempts, login_hint=self._login_hint())
+
+    # -- identity --------------------------------------------------------------------------------------------
+    def caller_identity(self) -> dict[str, str]:
+        with self._errors("sts:GetCallerIdentity"):
+            out = self.sts.get_caller_identity()
+        return {"Account": out["Account"], "Arn": out["Arn"], "UserId": out["UserId"]}
+
+    def get_user(self, name: str) -> UserInfo | None:
+        try:
+            with self._errors("iam:GetUser"):
+                user = self.iam.get_user(UserName=name)["User"]
+        except AwsError as exc:
+            if exc.code == "NoSuchEntity":
+                return None
+            raise
+        raw: Mapping[str, Any] = user
+        return UserInfo(
+            UserName=user["UserName"],
+            UserId=user["UserId"],
+            Arn=user["Arn"],
+            Path=user["Path"],
+            PermissionsBoundary=boundary_of(raw),
+            Tags=as_tags(raw.get("Tags")),
+        )
+
+    def get_role(self, name: str) -> RoleInfo | None:
+        try:
+            with self._errors("iam:GetRole"):
+                role = self.iam.get_role(RoleName=name)["Role"]
+        except AwsError as exc:
+            if exc.code == "NoSuchEntity":
+                return None
+            raise
+        return role_info(role)
+
+    # -- policy reads (paginated) ----------------------------------------------------------------------------
+    def _pages(self, operation: str, method: str, key: str, **params: Any) -> list[Any]:
+        items: list[Any] = []
+        with self._errors(f"iam:{operation}"):
+            for page in self.iam.get_paginator(method).paginate(**params):  # type: ignore[call-overload]
+                items.extend(page.get(key, ()))
+        return items
+
+    def _inline_names(self, kind: str, name: str) -> list[str]:
+        op = {"role": "ListRolePolicies", "user": "ListUserPolicies", "group": "ListGroupPolicies"}[kind]
+        method = {"role": "list_role_policies", "user": "list_user_policies", "group": "list_group_policies"}[kind]
+        return [str(n) for n in self._pages(op, method, "PolicyNames", **{f"{kind.capitalize()}Name": name})]
+
+    def _attached(self, kind: str, name: str) -> list[tuple[str, str]]:
+        cap = kind.capitalize()
+        items = self._pages(
+            f"ListAttached{cap}Policies", f"list_attached_{kind}_policies", "AttachedPolicies", **{f"{cap}Name": name}
+        )
+        return [(str(p["PolicyName"]), str(p["PolicyArn"])) for p in items]
+
+    def list_role_policy_names(self, role: str) -> list[str]:
+        return self._inline_names("role", role)
+
+    def list_user_policy_names(self, user: str) -> list[str]:
+        return self._inline_names("user", user)
+
+    def list_group_policy_names(self, group: str) -> list[str]:
+        return self._inline_names("group", group)
+
+    def list_attached_role_policies(self, role: str) -> list[tuple[str, str]]:
+        return self._attached("role", role)
+
+    def list_attached_user_policies(self, user: str) -> list[tuple[str, str]]:
+        return self._attached("user", user)
+
+    def list_attached_group_policies(self, group: str) -> list[tuple[str, str]]:
+        return self._attached("group", group)
+
+    def list_groups_for_user(self, user: str) -> list[str]:
+        return [
+            str(g["GroupName"])
+            for g in self._pages("ListGroupsForUser", "list_groups_for_user", "Groups", UserName=user)
+        ]
+
+    def get_role_policy_document(self, role: str, policy_name: str) -> dict[str, Any]:
+        with self._errors("iam:GetRolePolicy"):
+            return as_document(self.iam.get_role_policy(RoleName=role, PolicyName=policy_name)["PolicyDocument"])
+
+    def get_user_policy_document(self, user: str, policy_name: str) -> dict[str, Any]:
+        with self._errors("iam:GetUserPolicy"):
+            return as_document(self.iam.get_user_policy(UserName=user, PolicyName=policy_name)["PolicyDocument"])
+
+    def get_group_policy_document(self, group: str, policy_name: str) -> dict[str, Any]:
+        with self._errors("iam:GetGroupPolicy"):
+            return as_document(self.iam.get_group_policy(GroupName=group, PolicyName=policy_name)["PolicyDocument"])
+
+    def get_managed_policy_document(self, arn: str) -> dict[str, Any]:
+        """The default version's document. Cached per run: caller and role checks often share a policy."""
+        if arn not in self._managed_docs:
+            with self._errors("iam:GetPolicy"):
+                version = self.iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+            with self._errors("iam:GetPolicyVersion"):
+                got = self.iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
+            self._managed_docs[arn] = as_document(got.get("Document") or {})
+        return self._managed_docs[arn]
+
+    def list_role_tags(self, role: str) -> dict[str, str]:
+        return as_tags(self._pages("ListRoleTags", "list_role_tags", "Tags", RoleName=role))
+
+    # -- simulator -------------------------------------------------------------------------------------------
+    def simulate_principal_policy(
+        self,
+        principal_arn: str,
+        actions: Sequence[str],
+        resource_arns: Sequence[str],
+        context_entries: Mapping[str, str | Sequence[str]],
+    ) -> list[SimulationResult]:
+        """One result per (action, resource). Raises SimulatorUnavailable instead of burning retries on it."""
+        entries: list[Any] = []
+        for key, value in context_entries.items():
+            values = [value] if isinstance(value, str) else list(value)
+            kind = "string" if isinstance(value, str) else "stringList"
+            entries.append({"ContextKeyName": key, "ContextKeyValues": values, "ContextKeyType": kind})
+        operation = "iam:SimulatePrincipalPolicy"
+        results: list[Any] = []
+        try:
+            with self._errors(operation):
+                paginator = self.iam.get_paginator("simulate_principal_policy")
+                pages = paginator.paginate(
+                    PolicySourceArn=principal_arn,
+                    ActionNames=list(actions),
+                    ResourceArns=list(resource_arns),
+                    ContextEntries=entries,
+                    PaginationConfig={"PageSize": 1000},
+                )
+                for page in pages:
+                    results.extend(page.get("EvaluationResults", ()))
+        # moto: NotImplementedError under mock_aws, an HTML 500 page as a server; neither is worth a retry.
+        except (NotImplementedError, ResponseParserError) as exc:
+            raise SimulatorUnavailable(
+                "the IAM policy simulator is not available at this endpoint", code="NotImplemented", operation=operation
+            ) from exc
+        except AwsError as exc:
+            if exc.exit_code == EXIT_USAGE or exc.code in THROTTLING_CODES or exc.code == "EndpointConnectionError":
+                raise  # the run cannot go on anyway: report the real cause
+            raise SimulatorUnavailable(exc.message, exc.hint, code=exc.code, operation=operation) from exc
+        return [r for raw in results for r in simulation_results(raw)]
+
+    # -- writes ----------------------------------------------------------------------------------------------
+    def create_role(
+        self,
+        name: str,
+        path: str,
+        trust_document: Mapping[str, Any],
+        description: str,
+        boundary_arn: str | None,
+        tags: Mapping[str, str],
+    ) -> RoleInfo:
+        params: dict[str, Any] = {
+            "RoleName": name,
+            "Path": path,
+            "AssumeRolePolicyDocument": json.dumps(trust_document),
+            "Description": description,
+        }
+        if boundary_arn:
+            params["PermissionsBoundary"] = boundary_arn
+        if tags:
+            params["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
+        with self._errors("iam:CreateRole"):
+            role = self.iam.create_role(**params)["Role"]
+        return role_info(role)
+
+    def put_role_policy(self, role: str, policy_name: str, document: Mapping[str, Any]) -> None:
+        with self._errors("iam:PutRolePolicy"):
+            self.iam.put_role_policy(RoleName=role, PolicyName=policy_name, PolicyDocument=json.dumps(document))
+
+    def update_assume_role_policy(self, role: str, document: Mapping[str, Any]) -> None:
+        with self._errors("iam:UpdateAssumeRolePolicy"):
+            self.iam.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps(document))
+
+    def tag_role(self, role: str, tags: Mapping[str, str]) -> None:
+        with self._errors("iam:TagRole"):
+            self.iam.tag_role(RoleName=role, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])

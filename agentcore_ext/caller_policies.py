@@ -1,0 +1,114 @@
+"""Read the caller's own IAM policies once, for local evaluation of PassRole and deploy permissions.
+
+Each document is read once per run (managed ones are cached by ARN in the gateway). A refused read does not stop
+the collection: it is recorded in `unreadable`, so the decision can say what it could not see and which
+permission would let it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from agentcore_ext.aws_data import is_access_denied
+from agentcore_ext.errors import AwsError
+from agentcore_ext.iam.policy import PolicyDocument, PolicyError, parse_policy
+
+if TYPE_CHECKING:
+    from agentcore_ext.aws import Gateway
+    from agentcore_ext.identity import Caller
+
+T = TypeVar("T")
+
+
+@dataclass
+class CallerPolicies:
+    policies: list[PolicyDocument] = field(default_factory=list)
+    boundary: PolicyDocument | None = None
+    unreadable: list[str] = field(default_factory=list)  # "iam:Action (what)" for each refused or broken read
+    listed: bool = False  # at least one policy listing answered: something about the caller is known
+
+    @property
+    def complete(self) -> bool:
+        return not self.unreadable
+
+    def refused_actions(self) -> list[str]:
+        return sorted({item.split(" ", 1)[0] for item in self.unreadable})
+
+
+class _Reader:
+    def __init__(self, gateway: Gateway, out: CallerPolicies) -> None:
+        self.gateway = gateway
+        self.out = out
+
+    def read(self, what: str, fetch: Callable[[], T]) -> T | None:
+        try:
+            return fetch()
+        except AwsError as exc:
+            if not is_access_denied(exc):
+                raise  # throttling, expiry, network: the run cannot go on, say so instead of guessing
+            self.out.unreadable.append(f"{exc.operation or 'iam:?'} ({what})")
+            return None
+
+    def document(self, what: str, name: str, fetch: Callable[[], dict[str, Any]]) -> PolicyDocument | None:
+        raw = self.read(what, fetch)
+        if raw is None:
+            return None
+        try:
+            return parse_policy(raw, name=name)
+        except PolicyError as exc:
+            self.out.unreadable.append(f"policy {name} ({exc})")
+            return None
+
+    def listing(self, what: str, fetch: Callable[[], list[T]]) -> list[T]:
+        items = self.read(what, fetch)
+        if items is not None:
+            self.out.listed = True
+        return items or []
+
+    def entity(self, kind: str, name: str) -> None:
+        """Inline and attached managed policies of one user, group or role."""
+        gw = self.gateway
+        names = {
+            "user": (gw.list_user_policy_names, gw.get_user_policy_document, gw.list_attached_user_policies),
+            "group": (gw.list_group_policy_names, gw.get_group_policy_document, gw.list_attached_group_policies),
+            "role": (gw.list_role_policy_names, gw.get_role_policy_document, gw.list_attached_role_policies),
+        }
+        list_inline, get_inline, list_attached = names[kind]
+        for policy in self.listing(f"{kind} {name}", lambda: list_inline(name)):
+            label = f"inline policy {policy} of {kind} {name}"
+            self._add(self.document(label, label, partial(get_inline, name, policy)))
+        for _, arn in self.listing(f"{kind} {name}", lambda: list_attached(name)):
+            self._add(self.document(arn, arn, partial(gw.get_managed_policy_document, arn)))
+
+    def _add(self, doc: PolicyDocument | None) -> None:
+        if doc is not None:
+            self.out.policies.append(doc)
+
+
+def collect_caller_policies(gateway: Gateway, caller: Caller) -> CallerPolicies:
+    """User: own + groups' policies and boundary. Role: own policies and boundary. Others: nothing to read."""
+    out = CallerPolicies()
+    reader = _Reader(gateway, out)
+    boundary_arn = caller.permissions_boundary_arn
+    if caller.kind == "user":
+        if not caller.details_read:
+            user = reader.read(f"user {caller.name}", lambda: gateway.get_user(caller.name))
+            boundary_arn = user["PermissionsBoundary"] if user else None
+        reader.entity("user", caller.name)
+        for group in reader.listing(f"groups of {caller.name}", lambda: gateway.list_groups_for_user(caller.name)):
+            reader.entity("group", group)
+    elif caller.kind in ("role", "sso_role"):
+        if not caller.details_read:
+            # resolve_caller already asked GetRole and was refused: asking again would only cost a call.
+            out.unreadable.append(f"iam:GetRole (role {caller.name}: its permissions boundary is unknown)")
+        reader.entity("role", caller.name)
+    else:
+        return out
+    if boundary_arn:
+        # An unreadable boundary lands in `unreadable`: it may cut anything the policies allow.
+        label = f"permissions boundary {boundary_arn}"
+        out.boundary = reader.document(label, label, partial(gateway.get_managed_policy_document, boundary_arn))
+    return out

@@ -1,0 +1,368 @@
+"""Running the starter toolkit (`agentcore ...`) and reading back the `.bedrock_agentcore.yaml` it writes.
+
+In-process or subprocess? Measured with bedrock-agentcore-starter-toolkit 0.3.14 against a local moto server
+(Python 3.11, 2 CPUs, interleaved runs, medians; `configure -e hello.py -er ARN -ni --disable-memory -dt container`;
+the wrapper imports typer, boto3 and this module and makes 4 AWS calls before running the toolkit):
+
+                                        quiet machine, 7 runs     loaded machine, 11 runs     peak RSS
+    plain `agentcore configure`         1.61 s                    3.23 s                       92.5 MiB
+    wrapper, toolkit in-process         1.82 s (1.13x)            3.24 s (1.00x)              105.3 MiB (1.14x)
+    wrapper, toolkit in a subprocess    2.25 s (1.39x)            3.86 s (1.19x)              147.6 MiB (1.59x)
+
+(Subprocess memory is parent + child: the parent stays alive, holding ~55 MiB, while the child runs.)
+A subprocess pays a second interpreter, a second boto3 import and a second ~60 MiB heap while the parent waits,
+so only the in-process run can meet the 1.2x goal. The price is hygiene: the toolkit's Typer app runs with our
+process's environment, working directory and boto3 default session, so `_in_process` patches and restores all of
+them. `AGENTCORE_EXT_TOOLKIT_MODE=subprocess` keeps the subprocess path for A/B benchmarks and debugging; it runs
+`python -m bedrock_agentcore_starter_toolkit.cli.cli`, never `agentcore` from PATH (the npm `@aws/agentcore`
+package installs a binary of the same name).
+
+Nothing here imports the toolkit, boto3 or yaml at module level: the CLI's start-up must stay cheap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import os
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from agentcore_ext.errors import ToolkitError, UsageError
+
+TOOLKIT_DISTRIBUTION = "bedrock-agentcore-starter-toolkit"
+TOOLKIT_PACKAGE = "bedrock_agentcore_starter_toolkit"
+TOOLKIT_CLI_MODULE = "bedrock_agentcore_starter_toolkit.cli.cli"
+INSTALL_COMMAND = f"pip install {TOOLKIT_DISTRIBUTION}"
+CONFIG_FILE = ".bedrock_agentcore.yaml"
+SUPPRESS_RECOMMENDATION_ENV = "AGENTCORE_SUPPRESS_RECOMMENDATION"
+MODE_ENV = "AGENTCORE_EXT_TOOLKIT_MODE"
+
+# Flags whose values agentcore-ext decides and judges the role for: letting `-- --execution-role X` through would
+# configure a role nobody checked, so these are refused among the pass-through arguments.
+_CONTROLLED_FLAGS: dict[str, str] = {
+    alias: flag
+    for flag, short in (
+        ("--entrypoint", "-e"),
+        ("--name", "-n"),
+        ("--execution-role", "-er"),
+        ("--region", "-r"),
+        ("--deployment-type", "-dt"),
+        ("--protocol", "-p"),
+        ("--disable-memory", "-dm"),
+    )
+    for alias in (flag, short)
+}
+
+
+def toolkit_available() -> str | None:
+    """The installed toolkit's version, or None; looks at package metadata only, imports nothing."""
+    if importlib.util.find_spec(TOOLKIT_PACKAGE) is None:
+        return None
+    from importlib import metadata  # lazy: ~40 ms of imports (email, zipfile) that `--help` should not pay
+
+    try:
+        return metadata.version(TOOLKIT_DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        # Importable but without metadata (a source checkout on sys.path): usable, version unknown.
+        return "unknown"
+
+
+def require_toolkit() -> str:
+    version = toolkit_available()
+    if version is None:
+        raise ToolkitError(
+            f"the Bedrock AgentCore starter toolkit ({TOOLKIT_DISTRIBUTION}) is not installed",
+            f"install it into the same environment as agentcore-ext: {INSTALL_COMMAND}",
+        )
+    return version
+
+
+def build_configure_argv(
+    entrypoint: str | None,
+    agent_name: str | None,
+    execution_role_arn: str | None,
+    region: str | None,
+    deployment_type: str | None,
+    disable_memory: bool,
+    protocol: str | None,
+    non_interactive: bool,
+    extra_args: Sequence[str] = (),
+) -> list[str]:
+    """The toolkit argv (without the program name) for `agentcore configure` with the settings we judged."""
+    for arg in extra_args:
+        flag = arg.split("=", 1)[0] if arg.startswith("--") else arg
+        ours = _CONTROLLED_FLAGS.get(flag)
+        if ours is not None:
+            raise UsageError(
+                f"{arg!r} after '--' would override a setting agentcore-ext checks the role for",
+                f"use agentcore-ext's own {ours} option instead",
+            )
+    argv = ["configure"]
+    for flag, value in (
+        ("--entrypoint", entrypoint),
+        ("--name", agent_name),
+        ("--execution-role", execution_role_arn),
+        ("--region", region),
+        ("--deployment-type", deployment_type),
+        ("--protocol", protocol),
+    ):
+        if value:
+            argv += [flag, value]
+    if disable_memory:
+        argv.append("--disable-memory")
+    if non_interactive:
+        argv.append("--non-interactive")
+    argv += list(extra_args)
+    return argv
+
+
+def toolkit_env_changes(env: Mapping[str, str | None] | None, region: str | None) -> dict[str, str | None]:
+    """Environment changes for a toolkit run; a None value removes the variable."""
+    changes: dict[str, str | None] = {SUPPRESS_RECOMMENDATION_ENV: "1"}
+    changes.update(env or {})
+    if region:
+        # The toolkit's STS client ignores --region and fails with NoRegionError without these.
+        changes["AWS_REGION"] = region
+        changes["AWS_DEFAULT_REGION"] = region
+    return changes
+
+
+@contextlib.contextmanager
+def patched_environ(changes: Mapping[str, str | None]) -> Iterator[None]:
+    """Apply changes to os.environ (None removes a key) and restore the previous values exactly afterwards."""
+    saved = {key: os.environ.get(key) for key in changes}
+    try:
+        for key, value in changes.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+@contextlib.contextmanager
+def _working_directory(path: Path) -> Iterator[None]:
+    previous = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+def run_toolkit(
+    args: Sequence[str],
+    cwd: Path,
+    env: Mapping[str, str | None] | None = None,
+    region: str | None = None,
+    *,
+    stdout_to_stderr: bool = False,
+) -> int:
+    """Run `agentcore <args>` in cwd and return its exit code.
+
+    env holds changes on top of os.environ (None removes a variable), e.g. `{"AWS_PROFILE": profile}` for
+    --profile (the toolkit uses boto3's default session) or `Sandbox.env()`; region goes into AWS_REGION and
+    AWS_DEFAULT_REGION. With stdout_to_stderr the toolkit's stdout goes to our stderr, so that a `--json`
+    report stays the only thing on stdout. Raises ToolkitError (exit 5) when the toolkit is missing or broken.
+    """
+    require_toolkit()
+    if not Path(cwd).is_dir():
+        raise UsageError(f"working directory {cwd} does not exist", "run from the agent's project directory")
+    changes = toolkit_env_changes(env, region)
+    if os.environ.get(MODE_ENV, "").lower() == "subprocess":
+        return _subprocess(list(args), Path(cwd), changes, stdout_to_stderr)
+    return _in_process(list(args), Path(cwd), changes, stdout_to_stderr)
+
+
+def passthrough(args: Sequence[str], cwd: Path) -> int:
+    """Any other toolkit subcommand (`status`, `deploy`, `invoke`, `--help`, ...) exactly as the user typed it."""
+    return run_toolkit(args, cwd)
+
+
+def _load_app() -> Any:
+    try:
+        module = importlib.import_module(TOOLKIT_CLI_MODULE)
+    except Exception as exc:  # any import-time failure means a broken install, not a bug of ours
+        raise ToolkitError(
+            f"the starter toolkit is installed but cannot be loaded: {type(exc).__name__}: {exc}",
+            f"reinstall it: pip install --force-reinstall {TOOLKIT_DISTRIBUTION}",
+        ) from exc
+    app = getattr(module, "app", None)
+    if not callable(app):
+        raise ToolkitError(
+            f"{TOOLKIT_CLI_MODULE} has no Typer app (toolkit version {toolkit_available()})",
+            f"install a supported version: pip install '{TOOLKIT_DISTRIBUTION}>=0.3.14,<0.4'",
+        )
+    return app
+
+
+def _exit_code(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)  # sys.exit("message") convention: the message is the error, exit 1
+    return 1
+
+
+def _in_process(args: list[str], cwd: Path, changes: Mapping[str, str | None], stdout_to_stderr: bool) -> int:
+    app = _load_app()
+    import logging  # lazy, like everything this module does not need before a toolkit run
+
+    boto3: Any = sys.modules.get("boto3")  # imported by the toolkit by now
+    saved_session = getattr(boto3, "DEFAULT_SESSION", None)
+    root = logging.getLogger()
+    saved_root = (root.level, root.handlers[:])
+    saved_hook = sys.excepthook  # Typer installs its own on every call
+    redirect: contextlib.AbstractContextManager[Any] = (
+        contextlib.redirect_stdout(sys.stderr) if stdout_to_stderr else contextlib.nullcontext()
+    )
+    try:
+        with patched_environ(changes), _working_directory(cwd), redirect:
+            if boto3 is not None:
+                # boto3's default session caches credentials and region: the toolkit must see this run's.
+                boto3.DEFAULT_SESSION = None
+            try:
+                app(args=args, prog_name="agentcore", standalone_mode=True)
+            except SystemExit as exc:  # click's standalone mode always ends with sys.exit
+                return _exit_code(exc.code)
+            except Exception as exc:  # an uncaught toolkit error: a subprocess would print it and exit 1
+                print(f"agentcore {' '.join(args[:1])} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+                if os.environ.get("AGENTCORE_EXT_DEBUG"):
+                    import traceback
+
+                    traceback.print_exc()
+                return 1
+            return 0
+    finally:
+        if boto3 is not None:
+            boto3.DEFAULT_SESSION = saved_session
+        root.setLevel(saved_root[0])
+        root.handlers[:] = saved_root[1]
+        sys.excepthook = saved_hook
+        sys.stdout.flush()
+
+
+def _subprocess(args: list[str], cwd: Path, changes: Mapping[str, str | None], stdout_to_stderr: bool) -> int:
+    import subprocess
+
+    child_env = dict(os.environ)
+    for key, value in changes.items():
+        if value is None:
+            child_env.pop(key, None)
+        else:
+            child_env[key] = value
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", TOOLKIT_CLI_MODULE, *args],
+            cwd=cwd,
+            env=child_env,
+            stdout=2 if stdout_to_stderr else None,  # fd 2: our real stderr
+            check=False,
+        )
+    except OSError as exc:
+        raise ToolkitError(f"cannot start the starter toolkit: {exc}", INSTALL_COMMAND) from exc
+    # A signal death (negative code) maps to the shell convention 128 + signal.
+    return completed.returncode if completed.returncode >= 0 else 128 - completed.returncode
+
+
+@dataclass(frozen=True)
+class AgentConfig:
+    """The parts of one agent's block in `.bedrock_agentcore.yaml` that decide what its role must allow."""
+
+    name: str
+    entrypoint: str | None
+    execution_role: str | None
+    execution_role_auto_create: bool
+    region: str | None
+    account: str | None
+    deployment_type: str | None
+    protocol: str | None
+    memory_mode: str | None
+    ecr_repository: str | None
+
+    @property
+    def memory_enabled(self) -> bool:
+        return self.memory_mode not in (None, "NO_MEMORY")
+
+
+def _load_yaml(path: Path) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    import yaml  # lazy: only commands that read the toolkit's file pay for it
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+        raise UsageError(
+            f"{path}: cannot be read as YAML: {exc}", "re-run configure, or fix or remove the file"
+        ) from exc
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: expected a mapping at the top level", "re-run configure to rewrite it")
+    return data
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def read_agent_config(cwd: Path, agent_name: str | None = None) -> AgentConfig | None:
+    """The named agent's block, or the default agent's (the toolkit's own rule); None when there is none."""
+    data = _load_yaml(Path(cwd) / CONFIG_FILE)
+    if data is None:
+        return None
+    agents = data.get("agents")
+    if not isinstance(agents, dict) or not agents:
+        return None
+    target = agent_name or data.get("default_agent")
+    if not target and len(agents) == 1:
+        target = next(iter(agents))
+    block = agents.get(target) if target else None
+    if not isinstance(block, dict):
+        return None
+    raw_aws = block.get("aws")
+    aws: dict[str, Any] = raw_aws if isinstance(raw_aws, dict) else {}
+    protocol = aws.get("protocol_configuration")
+    memory = block.get("memory")
+    return AgentConfig(
+        name=str(block.get("name") or target),
+        entrypoint=_str(block.get("entrypoint")),
+        execution_role=_str(aws.get("execution_role")),
+        execution_role_auto_create=bool(aws.get("execution_role_auto_create", False)),
+        region=_str(aws.get("region")),
+        # The toolkit quotes the account; an unquoted one would load as an int and lose leading zeros.
+        account=_account(aws.get("account")),
+        deployment_type=_str(block.get("deployment_type")),
+        protocol=_str(protocol.get("server_protocol")) if isinstance(protocol, dict) else None,
+        memory_mode=_str(memory.get("mode")) if isinstance(memory, dict) else None,
+        ecr_repository=_str(aws.get("ecr_repository")),
+    )
+
+
+def _account(value: Any) -> str | None:
+    if value is None:
+        return None
+    return f"{value:012d}" if isinstance(value, int) else str(value)
+
+
+def read_configured_role(cwd: Path, agent_name: str | None = None) -> tuple[str | None, str | None]:
+    """(agent name, execution role ARN) for the given or the default agent; (None, None) when not configured."""
+    config = read_agent_config(cwd, agent_name)
+    if config is None:
+        return None, None
+    return config.name, config.execution_role
