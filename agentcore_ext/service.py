@@ -118,6 +118,33 @@ def doctor(settings: Settings, report: Report) -> int:
     s = open_session(settings, report)
     outcome = check_role(s.gateway, s.settings, s.spec)
     _role_into_report(outcome, report, lambda _: None)
+    if not outcome.role.get("exists") and settings.role_name and settings.role_name.startswith(TOOLKIT_ROLE_PREFIX):
+        # Configured without -er: the toolkit creates this role itself at deploy time; its absence is expected.
+        report.findings = [f for f in report.findings if f.code != "ROLE_NOT_FOUND"]
+        report.add(
+            [
+                Finding(
+                    "TOOLKIT_AUTO_CREATES_ROLE",
+                    Severity.WARNING,
+                    f"the agent was configured without --execution-role: `agentcore deploy` will create "
+                    f"{settings.role_name} itself, unchecked",
+                    "run agentcore-ext configure to use a checked role instead",
+                )
+            ]
+        )
+    elif not outcome.role.get("exists") and not (settings.execution_role or settings.role_name):
+        report.role = None  # INTERFACE: null when no role was named and none found
+        report.findings = [f for f in report.findings if f.code != "ROLE_NOT_FOUND"]
+        report.add(
+            [
+                Finding(
+                    "ROLE_NOT_CREATED_YET",
+                    Severity.WARNING,
+                    f"no execution role {outcome.role.get('name')} for agent {s.spec.agent} yet",
+                    "`agentcore-ext configure` (or `role ensure`) creates a compliant one",
+                )
+            ]
+        )
     check_pass_role(s, outcome.arn, report)
     report_calls(report, s.gateway)
     return EXIT_CHECKS_FAILED if has_errors(report.findings) else 0
@@ -200,11 +227,24 @@ def settings_from_toolkit_config(settings: Settings) -> Settings:
     return settings.with_(
         agent_name=config.name,
         execution_role=None if config.execution_role_auto_create else config.execution_role,
+        role_name=toolkit_role_name(config.region or settings.region or "", config.name)
+        if config.execution_role_auto_create
+        else None,
         region=settings.region or config.region,
         deployment_type=config.deployment_type or settings.deployment_type,
         protocol=(config.protocol or settings.protocol).upper(),
         memory=config.memory_enabled,
     )
+
+
+TOOLKIT_ROLE_PREFIX = "AmazonBedrockAgentCoreSDKRuntime-"
+
+
+def toolkit_role_name(region: str, agent: str) -> str:
+    """The role `agentcore deploy` creates when configured without -er (operations/runtime/create_role.py)."""
+    import hashlib
+
+    return f"{TOOLKIT_ROLE_PREFIX}{region}-{hashlib.sha256(agent.encode()).hexdigest()[:10]}"
 
 
 def check_entrypoint(entrypoint: str | None, workdir: Path) -> str:

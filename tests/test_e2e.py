@@ -245,3 +245,41 @@ def test_role_ensure_prints_only_the_arn(world: World) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ROLE_ARN + "\n"
+
+
+def test_doctor_on_a_project_configured_without_er_warns_about_the_toolkit_role(world: World) -> None:
+    env = dict(world.env)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bedrock_agentcore_starter_toolkit.cli.cli",
+            "configure",
+            "-e",
+            "hello_agent.py",
+            "--disable-memory",
+            "-ni",
+            "-dt",
+            "container",
+        ],
+        cwd=world.workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    code, report, err = world.run("doctor", "--json")
+    assert code == 0, err
+    assert report is not None
+    codes = {f["code"] for f in report["findings"]}
+    assert "TOOLKIT_AUTO_CREATES_ROLE" in codes and "ROLE_NOT_FOUND" not in codes
+    assert report["role"]["name"].startswith("AmazonBedrockAgentCoreSDKRuntime-us-east-1-")
+
+
+def test_doctor_before_any_role_exists_reports_role_null(world: World) -> None:
+    code, report, err = world.run("doctor", "-n", "hello_agent", "--json")
+    assert code == 0, err
+    assert report is not None and report["role"] is None
+    assert "ROLE_NOT_CREATED_YET" in {f["code"] for f in report["findings"]}
+    assert report["pass_role"]["decision"] == "allowed"
