@@ -41,10 +41,13 @@ def human(report: Report, stream: TextIO | None = None) -> None:
         line(f"pass_role: {p['decision']} (method: {p['method']}){' - ' + p['detail'] if p.get('detail') else ''}")
     if report.role:
         r = report.role
-        line(
-            f"role: {r.get('arn') or r.get('name')} (exists: {_yes_no(r.get('exists'))}, "
-            f"action_taken: {r.get('action_taken')})"
-        )
+        if r.get("arn") or r.get("name"):
+            line(
+                f"role: {r.get('arn') or r.get('name')} (exists: {_yes_no(r.get('exists'))}, "
+                f"action_taken: {r.get('action_taken')})"
+            )
+        else:
+            line("role documents (offline):")
         line(f"  trust_ok: {_yes_no(r.get('trust_ok'))}  permissions_ok: {_yes_no(r.get('permissions_ok'))}")
         if r.get("missing_actions"):
             line(f"  missing_actions: {', '.join(r['missing_actions'])}")
