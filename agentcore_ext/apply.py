@@ -196,6 +196,7 @@ def apply_plan(
     if late:
         cause = AwsError(
             f"IAM did not serve the new {', '.join(late)} within {max_wait:g} s",
+            "IAM usually serves a change within seconds, but can lag longer; wait a minute",
             code="NotPropagated",
             operation="iam:GetRole",
         )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,18 +105,41 @@ def validate_role_path(path: str) -> str:
     return path
 
 
-def validate_agent_name(name: str) -> str:
+def validate_agent_name(name: str, source: str = "") -> str:
+    """The toolkit's rule; `source` says where a derived name came from (e.g. "from --entrypoint x.py")."""
     if not AGENT_NAME_RE.match(name):
+        if not name[:1].isascii() or not name[:1].isalpha():
+            why = "it must start with a letter"
+        elif len(name) > 48:
+            why = f"it has {len(name)} characters (at most 48)"
+        else:
+            why = "only letters, digits and '_' are allowed"
         raise UsageError(
-            f"invalid agent name {name!r}",
-            "AgentCore agent names start with a letter and hold at most 48 letters, digits or '_'; pass --name",
+            f"invalid agent name {name!r}{f' ({source})' if source else ''}: {why}",
+            "AgentCore agent names start with a letter and hold at most 48 letters, digits or '_'; "
+            "pass --name, e.g. --name my_agent",
         )
     return name
 
 
-def agent_name_from_entrypoint(entrypoint: str) -> str:
-    """The toolkit's default: the entrypoint file's stem, with '-' made '_' ."""
-    return Path(entrypoint).stem.replace("-", "_")
+# The extensions the toolkit strips when it infers an agent name (operations/runtime/configure.py, 0.3.14).
+_ENTRYPOINT_EXTENSIONS = (".py", ".ts", ".tsx", ".js", ".jsx")
+
+
+def agent_name_from_entrypoint(entrypoint: str, workdir: str | Path | None = None) -> str:
+    """The toolkit's default name (`infer_agent_name`): the entrypoint's path relative to the working directory,
+    without its extension, with ' ', '-' and path separators made '_' (agents/my-agent.py -> agents_my_agent).
+    """
+    base = Path(workdir or ".").resolve()
+    try:
+        rel = str((base / entrypoint).resolve().relative_to(base))
+    except ValueError:  # outside the working directory: refused later; name it by the file alone meanwhile
+        rel = Path(entrypoint).name
+    for ext in _ENTRYPOINT_EXTENSIONS:
+        if rel.endswith(ext):
+            rel = rel[: -len(ext)]
+            break
+    return rel.replace(" ", "_").replace("-", "_").replace(os.sep, "_")
 
 
 def is_reserved_path(path: str) -> bool:
@@ -159,18 +184,36 @@ class RoleRef:
         return role_arn(self.partition or partition, self.account or account, self.name, self.path or "/")
 
 
-def parse_role_ref(value: str, *, account: str | None = None, partition: str | None = None) -> RoleRef:
+def parse_role_ref(
+    value: str, *, account: str | None = None, partition: str | None = None, region: str | None = None
+) -> RoleRef:
     """Parse --execution-role: a role ARN or a bare role name. Refuses user ARNs and other accounts."""
+    flag = "--execution-role"
     if value.startswith("arn:"):
-        arn = parse_arn(value)
-        if arn.service != "iam" or not arn.resource.startswith("role/"):
-            kind = arn.resource.split("/", 1)[0] if arn.service == "iam" else f"{arn.service} resource"
+        try:
+            arn = parse_arn(value)
+        except UsageError as exc:
+            raise UsageError(f"{flag}: {exc.message}", exc.hint) from None
+        if arn.service == "sts" and arn.resource.startswith("assumed-role/"):
+            role = arn.resource.split("/")[1] or "NAME"
             raise UsageError(
-                f"{value} is an IAM {kind}, not a role",
-                "--execution-role wants the execution role the AgentCore service assumes, not your own identity; "
+                f"{flag} {value} is an STS session (assumed-role), not a role: it is who you are signed in as",
+                f"the execution role is a role the AgentCore service assumes, not your own identity; omit {flag} "
+                f"and agentcore-ext finds or creates one (a role's ARN looks like "
+                f"arn:{arn.partition}:iam::{arn.account or 'ACCOUNT'}:role/{role})",
+            )
+        if arn.service != "iam" or not arn.resource.startswith("role/"):
+            kind = f"IAM {arn.resource_type}" if arn.service == "iam" else f"{arn.service} resource"
+            raise UsageError(
+                f"{flag} {value} is an {kind}, not a role",
+                f"{flag} wants the execution role the AgentCore service assumes, not your own identity; "
                 "omit it and agentcore-ext finds or creates one",
             )
-        validate_account(arn.account)
+        if not ACCOUNT_RE.match(arn.account):
+            raise UsageError(
+                f"{flag} {value}: not an AWS account id: {arn.account!r}",
+                "an account id is 12 digits, e.g. arn:aws:iam::123456789012:role/MyRole",
+            )
         if account and arn.account != account:
             raise UsageError(
                 f"role {value} is in account {arn.account}, but your credentials are for account {account}",
@@ -179,17 +222,29 @@ def parse_role_ref(value: str, *, account: str | None = None, partition: str | N
             )
         if partition and arn.partition != partition:
             raise UsageError(
-                f"role {value} is in partition {arn.partition}, but the region is in partition {partition}",
-                "use a role ARN of the same partition as --region",
+                f"role {value} is in partition {arn.partition}, but "
+                f"{f'region {region}' if region else 'the region'} is in partition {partition}",
+                f"use a role ARN of partition {partition} (arn:{partition}:iam::...), or a region of {arn.partition}",
             )
         path, name = split_role_resource(arn.resource)
-        validate_role_path(path)
-        validate_role_name(name)
+        _check_ref_part(validate_role_path, path, value)
+        _check_ref_part(validate_role_name, name, value)
         return RoleRef(name=name, path=path, account=arn.account, partition=arn.partition)
-    if "/" in value:
+    if "/" in value or ":" in value:
         raise UsageError(
-            f"invalid role name {value!r}",
+            f"{flag} {value!r}: invalid role name (a name holds no '/' or ':'), and not an ARN (arn:...)",
             "give a role name without a path, or the full role ARN (arn:aws:iam::ACCOUNT:role/path/Name)",
         )
-    validate_role_name(value)
+    _check_ref_part(validate_role_name, value, value)
     return RoleRef(name=value, path=None, account=account, partition=partition)
+
+
+def _check_ref_part(check: Callable[[str], str], part: str, value: str) -> None:
+    """Name/path rules for --execution-role, with a hint about that flag (not --role-name/--role-path)."""
+    try:
+        check(part)
+    except UsageError as exc:
+        raise UsageError(
+            f"--execution-role {value}: {exc.message}",
+            "give an existing role's exact name or its full ARN (arn:aws:iam::ACCOUNT:role/path/Name)",
+        ) from None

@@ -52,6 +52,11 @@ if TYPE_CHECKING:
     from mypy_boto3_sts import STSClient
 
 
+# botocore waits 60 s for a TCP connection, per attempt: an endpoint that drops packets (VPN down, a firewall, a
+# stale AWS_ENDPOINT_URL) would keep the user waiting 3 minutes for "cannot reach". AWS connects in milliseconds.
+CONNECT_TIMEOUT = 5.0
+
+
 def _no_region() -> UsageError:
     return UsageError("no AWS region configured", "pass --region, set AWS_REGION, or set a region in your AWS profile")
 
@@ -84,10 +89,12 @@ class Gateway:
         # Waits the tool does itself (IAM propagation) go through this, so tests run without real delays.
         self.sleep = sleep
         self.calls = 0
+        # Told the new count after each request, so a run's report counts the requests of a run that fails.
+        self.on_request: Callable[[int], None] | None = None
         retries: dict[str, Any] = {"mode": "standard"}
         if max_attempts is not None:
             retries["total_max_attempts"] = max_attempts
-        self._config = Config(retries=retries)  # type: ignore[arg-type]
+        self._config = Config(retries=retries, connect_timeout=CONNECT_TIMEOUT)  # type: ignore[arg-type]
         self._iam: IAMClient | None = None
         self._sts: STSClient | None = None
         self._managed_docs: dict[str, dict[str, Any]] = {}
@@ -111,6 +118,8 @@ class Gateway:
         # answers (or raises NotImplementedError) from its own before-send handler, which would otherwise run
         # before this one. A before-call handler that short-circuits sends nothing and is rightly not counted.
         self.calls += 1
+        if self.on_request is not None:
+            self.on_request(self.calls)
 
     @property
     def iam(self) -> IAMClient:

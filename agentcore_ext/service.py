@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agentcore_ext import arns
-from agentcore_ext.errors import EXIT_CHECKS_FAILED, ChecksFailed, UsageError
+from agentcore_ext.errors import EXIT_CHECKS_FAILED, AgentCoreExtError, ChecksFailed, UsageError
 from agentcore_ext.findings import Finding, Severity, has_errors
 from agentcore_ext.report import Report
 from agentcore_ext.requirements import AgentSpec
@@ -44,6 +44,7 @@ def open_session(settings: Settings, report: Report) -> Session:
     from agentcore_ext.identity import resolve_caller
 
     gateway = Gateway(profile=settings.profile, region=settings.region)
+    gateway.on_request = lambda calls: report_calls(report, gateway)  # counts stay right when a step fails
     report_calls(report, gateway)
     region = settings.region or gateway.region
     if not region:
@@ -190,7 +191,7 @@ def ensure(settings: Settings, report: Report, confirm: Confirm, progress: Progr
     gate = _PassRoleGate(s, report, confirm)
     try:
         outcome = ensure_role(s.gateway, s.settings, s.spec, confirm=gate.before_write, progress=progress)
-    except ChecksFailed:
+    except AgentCoreExtError:  # a refusal after some reads: the report still counts them
         report_calls(report, s.gateway)
         raise
     _role_into_report(outcome, report, progress)

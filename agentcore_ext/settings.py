@@ -6,6 +6,7 @@ Pure apart from reading that one file. Flags always win over team defaults.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,8 @@ def load_team_defaults(directory: Path) -> TeamDefaults:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: not valid TOML: {exc}", "fix the file or run from another directory") from exc
-    table = data.get("tool", {}).get("agentcore-ext")
+    tool = data.get("tool", {})
+    table = tool.get("agentcore-ext") if isinstance(tool, dict) else None
     if table is None:
         return TeamDefaults()
     where = f"{path} [tool.agentcore-ext]"
@@ -74,24 +76,69 @@ def load_team_defaults(directory: Path) -> TeamDefaults:
     for tag_key, tag_value in tags.items():
         if not isinstance(tag_value, str):
             raise UsageError(f"{where}: tags.{tag_key} must be a string", 'e.g. tags = { team = "ml" }')
+        _check_tag(tag_key, tag_value, f"{where}: tags.{tag_key}")
     defaults = TeamDefaults(**values, source=str(path))
     _check_choices(defaults.deployment_type, DEPLOYMENT_TYPES, f"{where}: deployment-type")
-    _check_choices(defaults.protocol, PROTOCOLS, f"{where}: protocol")
+    _check_choices(defaults.protocol and defaults.protocol.upper(), PROTOCOLS, f"{where}: protocol")
     if defaults.role_path:
-        arns.validate_role_path(defaults.role_path)
+        check_role_path(defaults.role_path, f"{where}: role-path")
+    if defaults.permissions_boundary:
+        check_boundary(defaults.permissions_boundary, f"{where}: permissions-boundary")
+    if defaults.region:
+        _named(arns.validate_region, defaults.region, f"{where}: region")
     try:
-        defaults.role_name_template.format(region="r", agent="a")
+        sample = arns.default_role_name("us-east-1", "agent", defaults.role_name_template)
     except (KeyError, IndexError, ValueError) as exc:
         raise UsageError(
             f"{where}: role-name-template {defaults.role_name_template!r} is not valid",
             "use the placeholders {region} and {agent} only",
         ) from exc
+    _named(arns.validate_role_name, sample, f"{where}: role-name-template {defaults.role_name_template!r} gives")
     return defaults
+
+
+def _named(check: Callable[[str], str], value: str, what: str) -> str:
+    """Run an arns rule, prefixing its message with where the value came from (a flag or a pyproject key)."""
+    try:
+        return check(value)
+    except UsageError as exc:
+        raise UsageError(f"{what}: {exc.message}", exc.hint) from None
+
+
+def check_role_path(path: str, what: str = "--role-path") -> str:
+    """A path a role may be created under: IAM's syntax, and not one of the paths AWS reserves for itself."""
+    _named(arns.validate_role_path, path, what)
+    if arns.is_reserved_path(path):
+        raise UsageError(
+            f"{what} {path} is reserved for roles AWS manages (Identity Center, service-linked roles)",
+            "choose another path, e.g. --role-path /agents/",
+        )
+    return path
+
+
+def check_boundary(boundary: str, what: str = "--permissions-boundary") -> str:
+    """A permissions boundary is a managed policy ARN (a customer one, or an AWS managed one: account `aws`)."""
+    try:
+        parsed: arns.Arn | None = arns.parse_arn(boundary)
+    except UsageError:
+        parsed = None
+    if (
+        parsed is None
+        or parsed.service != "iam"
+        or not parsed.resource.startswith("policy/")
+        or not (parsed.account == "aws" or arns.ACCOUNT_RE.match(parsed.account))
+    ):
+        raise UsageError(
+            f"{what} {boundary} is not an IAM managed policy ARN",
+            "a boundary is a managed policy, e.g. arn:aws:iam::123456789012:policy/AgentBoundary",
+        )
+    return boundary
 
 
 def _check_choices(value: str | None, choices: tuple[str, ...], what: str) -> None:
     if value is not None and value not in choices:
-        raise UsageError(f"{what} must be one of {', '.join(choices)}, got {value!r}", "")
+        listed = ", ".join(choices)
+        raise UsageError(f"{what} must be one of {listed}, got {value!r}", f"choose one of: {listed}")
 
 
 def parse_tags(pairs: list[str]) -> dict[str, str]:
@@ -100,12 +147,16 @@ def parse_tags(pairs: list[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise UsageError(f"--tag {pair!r} is not KEY=VALUE", "e.g. --tag team=ml")
-        if len(key) > 128 or len(value) > 256:
-            raise UsageError(f"--tag {pair!r} is too long", "IAM tag keys hold 128 characters, values 256")
-        if key.lower().startswith("aws:"):
-            raise UsageError(f"--tag {pair!r} uses the reserved prefix aws:", "choose another tag key")
-        tags[key] = value
+        tags[key] = _check_tag(key, value, f"--tag {pair!r}")
     return tags
+
+
+def _check_tag(key: str, value: str, what: str) -> str:
+    if len(key) > 128 or len(value) > 256:
+        raise UsageError(f"{what} is too long", "IAM tag keys hold 128 characters, values 256")
+    if key.lower().startswith("aws:"):
+        raise UsageError(f"{what} uses the reserved prefix aws:", "choose another tag key")
+    return value
 
 
 @dataclass(frozen=True)
@@ -164,28 +215,25 @@ def build_settings(
     **flags: Any,
 ) -> Settings:
     """Merge flags over team defaults and validate every value that can be checked without AWS."""
-    agent = name or (arns.agent_name_from_entrypoint(entrypoint) if entrypoint else "")
+    agent = name or (arns.agent_name_from_entrypoint(entrypoint, flags.get("workdir")) if entrypoint else "")
     if agent:
-        arns.validate_agent_name(agent)
+        arns.validate_agent_name(agent, "" if name else f"the default from --entrypoint {entrypoint}")
     dtype = deployment_type or defaults.deployment_type or "container"
     _check_choices(dtype, DEPLOYMENT_TYPES, "--deployment-type")
     proto = (protocol or defaults.protocol or "HTTP").upper()
     _check_choices(proto, PROTOCOLS, "--protocol")
     path = role_path or defaults.role_path or "/"
-    arns.validate_role_path(path)
+    check_role_path(path, "--role-path" if role_path else "role-path in [tool.agentcore-ext]")
     if role_name:
         arns.validate_role_name(role_name)
     boundary = permissions_boundary or defaults.permissions_boundary
     if boundary:
-        parsed = arns.parse_arn(boundary)
-        if parsed.service != "iam" or not parsed.resource.startswith("policy/"):
-            raise UsageError(
-                f"--permissions-boundary {boundary} is not an IAM managed policy ARN",
-                "a boundary is a managed policy, e.g. arn:aws:iam::123456789012:policy/AgentBoundary",
-            )
+        check_boundary(boundary, "--permissions-boundary" if permissions_boundary else "permissions-boundary")
     reg = region or defaults.region
     if reg:
         arns.validate_region(reg)
+    if execution_role:  # syntax, kind and partition now; the account once the credentials are known
+        arns.parse_role_ref(execution_role, partition=reg and arns.partition_for_region(reg), region=reg)
     if account:
         arns.validate_account(account)
     merged_tags = {**defaults.tags, **parse_tags(tags or [])}

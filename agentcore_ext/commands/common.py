@@ -11,11 +11,18 @@ from typing import NoReturn
 import typer
 
 from agentcore_ext import render
-from agentcore_ext.errors import EXIT_INTERRUPTED, AgentCoreExtError, UsageError
+from agentcore_ext.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, AgentCoreExtError, UsageError
 from agentcore_ext.findings import Finding, Severity
 from agentcore_ext.report import Report
 
-_ERROR_CODES = {2: "USAGE_ERROR", 3: "CHECKS_FAILED", 4: "AWS_ERROR", 5: "TOOLKIT_UNAVAILABLE"}
+_ERROR_CODES = {
+    1: "INTERNAL_ERROR",
+    2: "USAGE_ERROR",
+    3: "CHECKS_FAILED",
+    4: "AWS_ERROR",
+    5: "TOOLKIT_UNAVAILABLE",
+    EXIT_INTERRUPTED: "INTERRUPTED",
+}
 
 
 def run(command: str, as_json: bool, body: Callable[[Report], int]) -> NoReturn:
@@ -31,6 +38,20 @@ def run(command: str, as_json: bool, body: Callable[[Report], int]) -> NoReturn:
     except KeyboardInterrupt:
         code = EXIT_INTERRUPTED
         report.add([Finding("INTERRUPTED", Severity.ERROR, "interrupted (Ctrl-C)", "rerun the same command")])
+    except Exception as exc:  # a bug of ours: say so plainly, keep the traceback for those who ask
+        if os.environ.get("AGENTCORE_EXT_DEBUG"):
+            raise
+        code = EXIT_INTERNAL
+        report.add(
+            [
+                Finding(
+                    "INTERNAL_ERROR",
+                    Severity.ERROR,
+                    f"internal error: {type(exc).__name__}: {exc}",
+                    "this is a bug in agentcore-ext: rerun with AGENTCORE_EXT_DEBUG=1 for the traceback and report it",
+                )
+            ]
+        )
     report.seconds = time.perf_counter() - start
     render.emit(report, as_json)
     raise typer.Exit(code)
@@ -46,6 +67,8 @@ def resolve_region(flag: str | None, *, required: bool = False) -> str | None:
 
 def read_text_file(path: str, what: str) -> str:
     p = Path(path)
+    if p.is_dir():
+        raise UsageError(f"{what} file {path} is a directory", "pass the policy document's JSON file")
     if not p.is_file():
         raise UsageError(f"{what} file not found: {path}", "check the path (relative to the current directory)")
     try:

@@ -22,10 +22,27 @@ def _load(path: str, what: str) -> object:
     from agentcore_ext.iam.policy import PolicyError, parse_policy
 
     text = read_text_file(path, what)
+    hint = f"fix the {what} document; IAM's JSON grammar applies"
     try:
-        return parse_policy(text, name=path)
+        doc = parse_policy(text, name=path)
     except PolicyError as exc:
-        raise UsageError(f"{path}: {exc}", f"fix the {what} document; IAM's JSON grammar applies") from exc
+        raise UsageError(f"{path}: {exc}", hint) from exc
+    except RecursionError:  # json's decoder on absurdly deep nesting
+        raise UsageError(f"{path}: invalid JSON: nested too deeply", hint) from None
+    # What IAM itself refuses (MalformedPolicyDocument): a trust policy names who may assume the role and
+    # nothing else; an identity policy (permissions, boundary) applies to the role and names no principal.
+    for st in doc.statements:
+        where = f"{path}: Statement[{st.index}]"
+        if what == "trust" and st.principal is None and st.not_principal is None:
+            raise UsageError(f"{where}: a trust policy statement needs a Principal", hint)
+        if what == "trust" and (st.resources is not None or st.not_resources is not None):
+            raise UsageError(f"{where}: a trust policy takes no Resource (IAM rejects it)", hint)
+        if what != "trust" and (st.principal is not None or st.not_principal is not None):
+            raise UsageError(
+                f"{where}: a {what} policy takes no Principal (IAM rejects it)",
+                f"{hint}; did you pass a trust policy as --{what}?",
+            )
+    return doc
 
 
 def validate(
