@@ -76,6 +76,7 @@ def open_session(settings: Settings, report: Report) -> Session:
         memory=settings.memory,
         protocol=settings.protocol,
         model=settings.model,
+        ecr_repository=settings.ecr_repository,
     )
     return Session(gateway, caller, spec, settings.with_(region=region))
 
@@ -238,6 +239,12 @@ def settings_from_toolkit_config(settings: Settings) -> Settings:
     )
 
 
+def ecr_repository_name(value: str) -> str:
+    """`--ecr` takes a repository name or URI (ACCOUNT.dkr.ecr.REGION.amazonaws.com/name[:tag])."""
+    name = value.split("/", 1)[1] if ".dkr.ecr." in value and "/" in value else value
+    return name.split(":", 1)[0].split("@", 1)[0]
+
+
 TOOLKIT_ROLE_PREFIX = "AmazonBedrockAgentCoreSDKRuntime-"
 
 
@@ -273,8 +280,11 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
     workdir = Path(settings.workdir)
     entrypoint = check_entrypoint(settings.entrypoint, workdir)
     toolkit.require_toolkit()  # exit 5 before any AWS change, not after
-    argv_check = toolkit.build_configure_argv(None, None, None, None, None, False, None, False, settings.toolkit_args)
-    del argv_check  # built only to refuse `-- --execution-role ...` and friends before anything happens
+    # Refuse `-- --execution-role ...` and friends before anything happens; a custom ECR repository given
+    # to the toolkit is one the role must be able to pull from, so it is judged for that repository.
+    overrides = toolkit.configure_overrides(settings.toolkit_args)
+    if overrides.get("ecr_repository"):
+        settings = settings.with_(ecr_repository=ecr_repository_name(str(overrides["ecr_repository"])))
     s, outcome = ensure(settings, report, confirm, progress)
     if has_errors(report.findings) or settings.dry_run:
         report.configure = {"ran": False, "exit_code": None, "argv": []}

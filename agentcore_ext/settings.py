@@ -177,6 +177,7 @@ class Settings:
     profile: str | None = None
     account: str | None = None
     model: str | None = None
+    ecr_repository: str | None = None  # set from `-- --ecr NAME`: the repository the role must pull from
     role_name_template: str = DEFAULT_ROLE_TEMPLATE
     fix: bool = False
     no_create: bool = False

@@ -42,20 +42,16 @@ CONFIG_FILE = ".bedrock_agentcore.yaml"
 SUPPRESS_RECOMMENDATION_ENV = "AGENTCORE_SUPPRESS_RECOMMENDATION"
 MODE_ENV = "AGENTCORE_EXT_TOOLKIT_MODE"
 
-# Flags whose values agentcore-ext decides and judges the role for: letting `-- --execution-role X` through would
-# configure a role nobody checked, so these are refused among the pass-through arguments.
-_CONTROLLED_FLAGS: dict[str, str] = {
-    alias: flag
-    for flag, short in (
-        ("--entrypoint", "-e"),
-        ("--name", "-n"),
-        ("--execution-role", "-er"),
-        ("--region", "-r"),
-        ("--deployment-type", "-dt"),
-        ("--protocol", "-p"),
-        ("--disable-memory", "-dm"),
-    )
-    for alias in (flag, short)
+# The toolkit's configure parameters whose values agentcore-ext decides and judges the role for: letting
+# `-- --execution-role X` through would configure a role nobody checked. Keyed by the toolkit's parameter name.
+_CONTROLLED_PARAMS: dict[str, str] = {
+    "entrypoint": "--entrypoint",
+    "agent_name": "--name",
+    "execution_role": "--execution-role",
+    "region": "--region",
+    "deployment_type": "--deployment-type",
+    "protocol": "--protocol",
+    "disable_memory": "--disable-memory",
 }
 
 
@@ -94,14 +90,7 @@ def build_configure_argv(
     extra_args: Sequence[str] = (),
 ) -> list[str]:
     """The toolkit argv (without the program name) for `agentcore configure` with the settings we judged."""
-    for arg in extra_args:
-        flag = arg.split("=", 1)[0] if arg.startswith("--") else arg
-        ours = _CONTROLLED_FLAGS.get(flag)
-        if ours is not None:
-            raise UsageError(
-                f"{arg!r} after '--' would override a setting agentcore-ext checks the role for",
-                f"use agentcore-ext's own {ours} option instead",
-            )
+    configure_overrides(extra_args)  # refuses arguments that would override what the role was judged for
     argv = ["configure"]
     for flag, value in (
         ("--entrypoint", entrypoint),
@@ -119,6 +108,42 @@ def build_configure_argv(
         argv.append("--non-interactive")
     argv += list(extra_args)
     return argv
+
+
+def configure_overrides(extra_args: Sequence[str]) -> dict[str, Any]:
+    """The toolkit configure parameters that `extra_args` set, as the toolkit's own parser reads them.
+
+    Parsing with the toolkit's command (not by comparing strings) also catches `-er=ARN`, `-rus-west-2` and
+    the other spellings click accepts. Raises UsageError for a controlled parameter or an unknown option.
+    """
+    if not extra_args:
+        return {}
+    import typer.main
+
+    group = typer.main.get_command(_load_app())
+    command = getattr(group, "commands", {}).get("configure")
+    if command is None:
+        raise ToolkitError("the starter toolkit has no configure command", f"reinstall it: {INSTALL_COMMAND}")
+    try:
+        ctx = command.make_context("configure", list(extra_args), resilient_parsing=True)
+    except Exception as exc:  # click's own usage errors: an option the toolkit does not know, a missing value
+        raise UsageError(
+            f"agentcore configure does not accept {' '.join(extra_args)!r}: {exc}",
+            "see `agentcore configure --help` for the toolkit's options",
+        ) from exc
+    given = {
+        name: value
+        for name, value in ctx.params.items()
+        if getattr(ctx.get_parameter_source(name), "name", "") == "COMMANDLINE"
+    }
+    for name, ours in _CONTROLLED_PARAMS.items():
+        if name in given:
+            raise UsageError(
+                f"{' '.join(extra_args)!r} after '--' would set the toolkit's {ours}, which agentcore-ext decides "
+                "and checks the role for",
+                f"use agentcore-ext's own {ours} option instead",
+            )
+    return given
 
 
 def toolkit_env_changes(env: Mapping[str, str | None] | None, region: str | None) -> dict[str, str | None]:

@@ -346,7 +346,6 @@ DASHDASH_BYPASSES = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="toolkit.build_configure_argv misses -er=X and attached short values")
 @pytest.mark.parametrize(("arg", "flag"), list(DASHDASH_BYPASSES.values()), ids=list(DASHDASH_BYPASSES))
 def test_dashdash_cannot_smuggle_a_controlled_flag(harness: Harness, arg: str, flag: str) -> None:
     case = C(*CFG, "--", arg, names=flag)

@@ -283,3 +283,14 @@ def test_doctor_before_any_role_exists_reports_role_null(world: World) -> None:
     assert report is not None and report["role"] is None
     assert "ROLE_NOT_CREATED_YET" in {f["code"] for f in report["findings"]}
     assert report["pass_role"]["decision"] == "allowed"
+
+
+def test_custom_ecr_repository_after_double_dash_shapes_the_role(world: World) -> None:
+    uri = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/team/hello:latest"
+    code, report, err = world.run(*BASE, "--", "--ecr", uri)
+    assert code == 0, err
+    state = world.role_state()
+    assert state is not None
+    text = json.dumps(state["inline"])
+    assert f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/team/hello" in text
+    assert "repository/bedrock-agentcore-hello_agent" not in text
