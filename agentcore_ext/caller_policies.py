@@ -68,8 +68,8 @@ class _Reader:
             self.out.listed = True
         return items or []
 
-    def entity(self, kind: str, name: str) -> None:
-        """Inline and attached managed policies of one user, group or role."""
+    def entity(self, kind: str, name: str) -> list[PolicyDocument]:
+        """Inline and attached managed policies of one user, group or role, read concurrently, in a stable order."""
         gw = self.gateway
         names = {
             "user": (gw.list_user_policy_names, gw.get_user_policy_document, gw.list_attached_user_policies),
@@ -77,15 +77,17 @@ class _Reader:
             "role": (gw.list_role_policy_names, gw.get_role_policy_document, gw.list_attached_role_policies),
         }
         list_inline, get_inline, list_attached = names[kind]
-        for policy in self.listing(f"{kind} {name}", lambda: list_inline(name)):
+        inline, attached = gw.parallel(
+            lambda: [(p, None) for p in self.listing(f"{kind} {name}", lambda: list_inline(name))],
+            lambda: [(None, arn) for _, arn in self.listing(f"{kind} {name}", lambda: list_attached(name))],
+        )
+        reads: list[Callable[[], PolicyDocument | None]] = []
+        for policy, _ in inline:
             label = f"inline policy {policy} of {kind} {name}"
-            self._add(self.document(label, label, partial(get_inline, name, policy)))
-        for _, arn in self.listing(f"{kind} {name}", lambda: list_attached(name)):
-            self._add(self.document(arn, arn, partial(gw.get_managed_policy_document, arn)))
-
-    def _add(self, doc: PolicyDocument | None) -> None:
-        if doc is not None:
-            self.out.policies.append(doc)
+            reads.append(partial(self.document, label, label, partial(get_inline, name, str(policy))))
+        for _, arn in attached:
+            reads.append(partial(self.document, str(arn), str(arn), partial(gw.get_managed_policy_document, str(arn))))
+        return [doc for doc in gw.parallel(*reads) if doc is not None]
 
 
 def collect_caller_policies(gateway: Gateway, caller: Caller) -> CallerPolicies:
@@ -94,17 +96,28 @@ def collect_caller_policies(gateway: Gateway, caller: Caller) -> CallerPolicies:
     reader = _Reader(gateway, out)
     boundary_arn = caller.permissions_boundary_arn
     if caller.kind == "user":
+
+        def user_info() -> Any:
+            return (
+                None
+                if caller.details_read
+                else reader.read(f"user {caller.name}", lambda: gateway.get_user(caller.name))
+            )
+
+        def groups() -> list[Any]:
+            return reader.listing(f"groups of {caller.name}", lambda: gateway.list_groups_for_user(caller.name))
+
+        user, own, group_names = gateway.parallel(user_info, lambda: reader.entity("user", caller.name), groups)
         if not caller.details_read:
-            user = reader.read(f"user {caller.name}", lambda: gateway.get_user(caller.name))
             boundary_arn = user["PermissionsBoundary"] if user else None
-        reader.entity("user", caller.name)
-        for group in reader.listing(f"groups of {caller.name}", lambda: gateway.list_groups_for_user(caller.name)):
-            reader.entity("group", group)
+        out.policies += own
+        for docs in gateway.parallel(*(partial(reader.entity, "group", str(g)) for g in group_names)):
+            out.policies += docs
     elif caller.kind in ("role", "sso_role"):
         if not caller.details_read:
             # resolve_caller already asked GetRole and was refused: asking again would only cost a call.
             out.unreadable.append(f"iam:GetRole (role {caller.name}: its permissions boundary is unknown)")
-        reader.entity("role", caller.name)
+        out.policies += reader.entity("role", caller.name)
     else:
         return out
     if boundary_arn:

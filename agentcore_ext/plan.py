@@ -324,7 +324,9 @@ def make_plan(observed: ObservedRole | None, spec: AgentSpec, inputs: PlanInputs
     verdict = judge_role(observed, spec)
     assert verdict.trust is not None and verdict.permissions is not None
     blocked = [f for f in verdict.findings if f.code == "ROLE_RESERVED"]
-    if blocked:  # never plan a change to a role AWS manages, not even for display
+    # Never plan a change to a role AWS manages, not even for display; a compliant one gets no tags either
+    # (its managed-by tag is no proof the tool owns it: the path is).
+    if blocked or observed.reserved:
         return verdict, Plan(observed.name, observed.arn, blocked_by=tuple(blocked))
     actions: list[Action] = []
     extra: list[Finding] = []

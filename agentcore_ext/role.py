@@ -57,7 +57,7 @@ def resolve_role(settings: Settings, *, account: str, partition: str, region: st
             "choose another path, e.g. --role-path /agents/",
         )
     if settings.execution_role:
-        ref = arns.parse_role_ref(settings.execution_role, account=account, partition=partition)
+        ref = arns.parse_role_ref(settings.execution_role, account=account, partition=partition, region=region)
         return RoleTarget(ref.name, ref.path, account, partition, "execution-role", create_path)
     if settings.role_name:
         return RoleTarget(

@@ -284,8 +284,12 @@ def start_sandbox(region: str = "us-east-1") -> Iterator[Sandbox]:
     try:
         host, port = server.get_host_and_port()
         endpoint_url = f"http://{host}:{port}"
+        from agentcore_ext import redact
+
+        redact.install()  # CreateAccessKey's response carries the developer's secret key
         with patched_environ(_isolation_changes()):  # a stray AWS_PROFILE would break even the seeding client
             user_arn, key_id, secret = _seed(endpoint_url, region)
+        redact.install(secret)
         yield Sandbox(
             endpoint_url=endpoint_url,
             region=region,

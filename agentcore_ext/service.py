@@ -7,7 +7,7 @@ callbacks from the CLI), so the same flows run under the CLI, the deploy guard a
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -104,10 +104,20 @@ def check_pass_role(s: Session, role_arn: str, report: Report) -> PassRoleResult
     return result
 
 
-def _role_into_report(outcome: RoleOutcome, report: Report, progress: Progress) -> None:
+def _role_into_report(outcome: RoleOutcome, report: Report) -> None:
     report.role = outcome.role
-    report.add(outcome.findings)
     plan = outcome.plan
+    findings = list(outcome.findings)
+    if outcome.role.get("action_taken") == "planned" and not plan.blocked_by:
+        # --dry-run with a plan that would fix everything: the run succeeds (exit 0); what is wrong now stays
+        # in the report as warnings, each one covered by the plan shown.
+        findings = [
+            replace(f, severity=Severity.WARNING, message=f"{f.message} (the plan fixes this)")
+            if f.severity is Severity.ERROR
+            else f
+            for f in findings
+        ]
+    report.add(findings)
     if plan.actions and outcome.role.get("action_taken") in ("none", "planned"):
         report.notes.append(plan.describe())
 
@@ -119,7 +129,7 @@ def doctor(settings: Settings, report: Report) -> int:
     settings = settings_from_toolkit_config(settings)
     s = open_session(settings, report)
     outcome = check_role(s.gateway, s.settings, s.spec)
-    _role_into_report(outcome, report, lambda _: None)
+    _role_into_report(outcome, report)
     if not outcome.role.get("exists") and settings.role_name and settings.role_name.startswith(TOOLKIT_ROLE_PREFIX):
         # Configured without -er: the toolkit creates this role itself at deploy time; its absence is expected.
         report.findings = [f for f in report.findings if f.code != "ROLE_NOT_FOUND"]
@@ -195,7 +205,7 @@ def ensure(settings: Settings, report: Report, confirm: Confirm, progress: Progr
     except AgentCoreExtError:  # a refusal after some reads: the report still counts them
         report_calls(report, s.gateway)
         raise
-    _role_into_report(outcome, report, progress)
+    _role_into_report(outcome, report)
     if gate.result is None:
         try:
             gate.check(outcome.arn)

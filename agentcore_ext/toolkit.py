@@ -255,6 +255,7 @@ def _in_process(args: list[str], cwd: Path, changes: Mapping[str, str | None], s
     )
     try:
         with patched_environ(changes), _working_directory(cwd), redirect:
+            _rebind_closed_log_streams(logging)
             if boto3 is not None:
                 # boto3's default session caches credentials and region: the toolkit must see this run's.
                 boto3.DEFAULT_SESSION = None
@@ -277,6 +278,22 @@ def _in_process(args: list[str], cwd: Path, changes: Mapping[str, str | None], s
         root.handlers[:] = saved_root[1]
         sys.excepthook = saved_hook
         sys.stdout.flush()
+
+
+def _rebind_closed_log_streams(logging: Any) -> None:
+    """Point log handlers whose stream was closed (a previous in-process run's stderr) at the current stderr.
+
+    The toolkit adds StreamHandlers to its loggers once, at import; when agentcore-ext runs it more than once in
+    one process (tests, the deploy guard), those handlers would otherwise write to a dead stream.
+    """
+    loggers = [
+        logging.getLogger(),
+        *(logger for logger in logging.Logger.manager.loggerDict.values() if isinstance(logger, logging.Logger)),
+    ]
+    for logger in loggers:
+        for handler in logger.handlers:
+            if isinstance(handler, logging.StreamHandler) and getattr(handler.stream, "closed", False):
+                handler.stream = sys.stderr  # not setStream(): it would flush the closed stream first
 
 
 def _subprocess(args: list[str], cwd: Path, changes: Mapping[str, str | None], stdout_to_stderr: bool) -> int:

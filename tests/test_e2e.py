@@ -288,6 +288,7 @@ def test_doctor_before_any_role_exists_reports_role_null(world: World) -> None:
 def test_custom_ecr_repository_after_double_dash_shapes_the_role(world: World) -> None:
     uri = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/team/hello:latest"
     code, report, err = world.run(*BASE, "--", "--ecr", uri)
+    assert report is not None and report["ok"] is True
     assert code == 0, err
     state = world.role_state()
     assert state is not None

@@ -1,0 +1,75 @@
+"""Keep credentials out of logs: a logging filter for the SDK's own DEBUG output.
+
+The tool never prints credentials, but botocore's DEBUG wire log (enabled by a user's logging config or a
+debugger) writes request headers (X-Amz-Security-Token) and response bodies (CreateAccessKey's
+SecretAccessKey). This filter rewrites such records before any handler sees them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_PATTERNS = (
+    re.compile(r"(X-Amz-Security-Token['\"]?\s*[:=]\s*b?['\"]?)[^'\",}\s]+", re.IGNORECASE),
+    re.compile(r"(<(?:SecretAccessKey|SessionToken)>)[^<]+", re.IGNORECASE),
+    re.compile(
+        r"(['\"]?(?:SecretAccessKey|SessionToken|aws_secret_access_key|aws_session_token)['\"]?\s*[:=]\s*b?['\"])"
+        r"[^'\"]+",
+        re.IGNORECASE,
+    ),
+)
+_LOGGERS = (
+    "botocore",
+    "boto3",
+    "urllib3",
+    "botocore.endpoint",
+    "botocore.parsers",
+    "botocore.auth",
+    "botocore.hooks",
+    "botocore.httpsession",
+    "botocore.credentials",
+    "botocore.retryhandler",
+    "urllib3.connectionpool",
+)
+MASK = "****"
+
+
+def redact(text: str, secrets: frozenset[str] = frozenset()) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, MASK)
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: m.group(1) + MASK, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: frozenset[str] = frozenset()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a record that cannot format itself is left to logging's own error handling
+            return True
+        cleaned = redact(message, self.secrets)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+_FILTER = RedactingFilter()
+
+
+def install(*secrets: str | None) -> None:
+    """Attach the filter to the SDK's loggers (idempotent) and remember these exact values to mask."""
+    _FILTER.secrets = _FILTER.secrets | {s for s in secrets if s}
+    names = set(_LOGGERS) | {
+        name for name in logging.Logger.manager.loggerDict if name.startswith(("botocore", "boto3", "urllib3"))
+    }
+    for name in names:
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)
