@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from agentcore_ext import arns
@@ -267,19 +268,26 @@ def gather_role(gateway: Gateway, name: str, *, case_insensitive: bool = True) -
         return None
     role_name = str(role["RoleName"])
     trust = observe_policy(role.get("AssumeRolePolicyDocument") or {}, "trust policy")
-    inline = tuple(
-        observe_policy(gateway.get_role_policy_document(role_name, policy), policy)
-        for policy in gateway.list_role_policy_names(role_name)
-    )
-    fetched: dict[str, ObservedPolicy] = {}
-    for policy_name, policy_arn in gateway.list_attached_role_policies(role_name):
-        fetched[policy_arn] = observe_policy(gateway.get_managed_policy_document(policy_arn), policy_name, policy_arn)
     boundary_arn = _boundary_arn(role.get("PermissionsBoundary"))
+    # The listings, then every document, are read concurrently: on real AWS this is most of a run's wall time.
+    inline_names, attached_pairs = gateway.parallel(
+        lambda: gateway.list_role_policy_names(role_name), lambda: gateway.list_attached_role_policies(role_name)
+    )
+    managed_arns = list(dict.fromkeys([arn for _, arn in attached_pairs] + ([boundary_arn] if boundary_arn else [])))
+    documents = gateway.parallel(
+        *(partial(gateway.get_role_policy_document, role_name, policy) for policy in inline_names),
+        *(partial(gateway.get_managed_policy_document, arn) for arn in managed_arns),
+    )
+    inline = tuple(
+        observe_policy(doc, policy) for policy, doc in zip(inline_names, documents[: len(inline_names)], strict=True)
+    )
+    managed = dict(zip(managed_arns, documents[len(inline_names) :], strict=True))
+    fetched = {arn: observe_policy(managed[arn], policy_name, arn) for policy_name, arn in attached_pairs}
     boundary = None
     if boundary_arn:
         # A boundary that is also attached is read once.
         boundary = fetched.get(boundary_arn) or observe_policy(
-            gateway.get_managed_policy_document(boundary_arn), boundary_arn.rsplit("/", 1)[-1], boundary_arn
+            managed[boundary_arn], boundary_arn.rsplit("/", 1)[-1], boundary_arn
         )
     return ObservedRole(
         name=role_name,
