@@ -278,7 +278,9 @@ def start_sandbox(region: str = "us-east-1") -> Iterator[Sandbox]:
     # werkzeug logs every request to stderr at INFO; a sandbox run should read like a real one.
     werkzeug_logger = logging.getLogger("werkzeug")
     saved_level = werkzeug_logger.level
-    werkzeug_logger.setLevel(logging.WARNING)
+    # Its ERROR records are moto's own tracebacks for calls it does not implement (SimulatePrincipalPolicy):
+    # the client sees an HTTP 500 and the tool reports "simulator unavailable"; the traceback is noise.
+    werkzeug_logger.setLevel(logging.CRITICAL)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)  # verbose prints to stdout
     server.start()
     try:
