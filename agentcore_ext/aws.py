@@ -1,4 +1,4 @@
-"""The AWS gateway: the only module that imports boto3/botocore.
+"""The AWS gateway: the only module that imports boto3/botocore (with aws_errors.py, its error mapping).
 
 Every AWS request goes through `Gateway`, which returns plain data, turns botocore errors into domain errors
 (message, hint, exit code) and counts the requests it sends. Endpoints and credentials come from boto3's standard
@@ -10,34 +10,34 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 import boto3
 import botocore.exceptions as bex
 from botocore.config import Config
-from botocore.parsers import ResponseParserError
 
+from agentcore_ext import redact
 from agentcore_ext.aws_data import (
     ACCESS_DENIED_CODES,
-    THROTTLING_CODES,
     RoleInfo,
     SimulationResult,
     SimulatorUnavailable,
     UserInfo,
     as_document,
     as_tags,
-    client_error,
+    create_role_params,
     is_access_denied,
     role_info,
     simulation_results,
+    simulator_context,
+    tag_list,
+    user_info,
 )
-from agentcore_ext.aws_data import (
-    boundary_arn as boundary_of,
-)
-from agentcore_ext.errors import EXIT_USAGE, AwsError, UsageError
+from agentcore_ext.aws_errors import mapped_errors, no_region, simulator_errors, unknown_profile
+from agentcore_ext.errors import AwsError
 
 __all__ = [
     "ACCESS_DENIED_CODES",
@@ -57,24 +57,7 @@ if TYPE_CHECKING:
 # botocore waits 60 s for a TCP connection, per attempt: an endpoint that drops packets (VPN down, a firewall, a
 # stale AWS_ENDPOINT_URL) would keep the user waiting 3 minutes for "cannot reach". AWS connects in milliseconds.
 CONNECT_TIMEOUT = 5.0
-
-
-def _no_region() -> UsageError:
-    return UsageError("no AWS region configured", "pass --region, set AWS_REGION, or set a region in your AWS profile")
-
-
 MAX_PARALLEL_READS = 4  # IAM throttles bursts; a few requests in flight keep well under its limits
-
-
-def _redact_credentials(session: boto3.Session) -> None:
-    """Mask this run's secret key and session token in the SDK's own (DEBUG) logs, should anyone enable them."""
-    from agentcore_ext import redact
-
-    try:
-        creds = session.get_credentials()
-        redact.install(creds.secret_key if creds else None, creds.token if creds else None)
-    except Exception:  # resolving credentials fails later with a proper message; masking by pattern still applies
-        redact.install()
 
 
 class Gateway:
@@ -93,13 +76,9 @@ class Gateway:
             try:
                 session = boto3.Session(profile_name=profile, region_name=region)
             except bex.ProfileNotFound as exc:
-                raise UsageError(
-                    f"AWS profile {profile!r} not found",
-                    "list profiles with `aws configure list-profiles`; create one with `aws configure --profile NAME` "
-                    "or `aws configure sso`",
-                ) from exc
+                raise unknown_profile(profile) from exc
         self.session = session
-        _redact_credentials(session)
+        redact.install_for_session(session)
         # boto3 reports "default" when no profile was chosen; a hint naming it would mislead.
         self.profile = profile or (session.profile_name if session.profile_name != "default" else None)
         self._region = region or session.region_name
@@ -127,7 +106,7 @@ class Gateway:
     def region(self) -> str:
         """The region in effect (flag, AWS_REGION, profile). IAM works without one, but the tool's ARNs do not."""
         if not self._region:
-            raise _no_region()
+            raise no_region()
         return self._region
 
     # -- clients ---------------------------------------------------------------------------------------------
@@ -172,52 +151,8 @@ class Gateway:
         return self._sts
 
     # -- error mapping ---------------------------------------------------------------------------------------
-    @contextmanager
-    def _errors(self, operation: str) -> Iterator[None]:
-        try:
-            yield
-        except bex.ClientError as exc:
-            raise self._client_error(exc, operation) from exc
-        except bex.NoRegionError as exc:
-            raise _no_region() from exc
-        except (bex.NoCredentialsError, bex.PartialCredentialsError) as exc:
-            raise AwsError(
-                "no AWS credentials found",
-                "run `aws configure`, or `aws sso login --profile NAME` and pass --profile NAME",
-                code="NoCredentials",
-                operation=operation,
-                exit_code=EXIT_USAGE,
-            ) from exc
-        except (bex.SSOError, bex.TokenRetrievalError, bex.CredentialRetrievalError) as exc:
-            raise AwsError(
-                f"your AWS credentials could not be loaded: {exc}",
-                self._login_hint(),
-                code="CredentialsUnavailable",
-                operation=operation,
-                exit_code=EXIT_USAGE,
-            ) from exc
-        except (bex.ConnectionError, bex.HTTPClientError) as exc:
-            url = exc.kwargs.get("endpoint_url", "?")
-            raise AwsError(
-                f"cannot reach AWS endpoint {url} ({operation})",
-                "check your network and proxy settings, and AWS_ENDPOINT_URL if you set it",
-                code="EndpointConnectionError",
-                operation=operation,
-            ) from exc
-        except bex.ParamValidationError as exc:
-            raise UsageError(
-                f"AWS would reject the request {operation}: {exc}", "check the names and values given"
-            ) from exc
-
-    def _login_hint(self) -> str:
-        profile = f" --profile {self.profile}" if self.profile else ""
-        return f"refresh your credentials: `aws sso login{profile}` (or renew the keys in your environment)"
-
-    def _client_error(self, exc: bex.ClientError, operation: str) -> AwsError:
-        error = exc.response.get("Error", {})
-        attempts = exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0) + 1
-        code, message = str(error.get("Code", "Unknown")), str(error.get("Message", "")) or str(exc)
-        return client_error(code, message, operation, attempts=attempts, login_hint=self._login_hint())
+    def _errors(self, operation: str) -> AbstractContextManager[None]:
+        return mapped_errors(operation, self.profile)
 
     # -- identity --------------------------------------------------------------------------------------------
     def caller_identity(self) -> dict[str, str]:
@@ -225,33 +160,23 @@ class Gateway:
             out = self.sts.get_caller_identity()
         return {"Account": out["Account"], "Arn": out["Arn"], "UserId": out["UserId"]}
 
-    def get_user(self, name: str) -> UserInfo | None:
+    def _unless_missing(self, operation: str, read: Callable[[], Any]) -> Any:
+        """read() with errors mapped, or None when IAM answers NoSuchEntity."""
         try:
-            with self._errors("iam:GetUser"):
-                user = self.iam.get_user(UserName=name)["User"]
+            with self._errors(operation):
+                return read()
         except AwsError as exc:
             if exc.code == "NoSuchEntity":
                 return None
             raise
-        raw: Mapping[str, Any] = user
-        return UserInfo(
-            UserName=user["UserName"],
-            UserId=user["UserId"],
-            Arn=user["Arn"],
-            Path=user["Path"],
-            PermissionsBoundary=boundary_of(raw),
-            Tags=as_tags(raw.get("Tags")),
-        )
+
+    def get_user(self, name: str) -> UserInfo | None:
+        user = self._unless_missing("iam:GetUser", lambda: self.iam.get_user(UserName=name)["User"])
+        return None if user is None else user_info(user)
 
     def get_role(self, name: str) -> RoleInfo | None:
-        try:
-            with self._errors("iam:GetRole"):
-                role = self.iam.get_role(RoleName=name)["Role"]
-        except AwsError as exc:
-            if exc.code == "NoSuchEntity":
-                return None
-            raise
-        return role_info(role)
+        role = self._unless_missing("iam:GetRole", lambda: self.iam.get_role(RoleName=name)["Role"])
+        return None if role is None else role_info(role)
 
     # -- policy reads (paginated) ----------------------------------------------------------------------------
     def _pages(self, operation: str, method: str, key: str, **params: Any) -> list[Any]:
@@ -331,34 +256,20 @@ class Gateway:
         context_entries: Mapping[str, str | Sequence[str]],
     ) -> list[SimulationResult]:
         """One result per (action, resource). Raises SimulatorUnavailable instead of burning retries on it."""
-        entries: list[Any] = []
-        for key, value in context_entries.items():
-            values = [value] if isinstance(value, str) else list(value)
-            kind = "string" if isinstance(value, str) else "stringList"
-            entries.append({"ContextKeyName": key, "ContextKeyValues": values, "ContextKeyType": kind})
+        entries = simulator_context(context_entries)
         operation = "iam:SimulatePrincipalPolicy"
         results: list[Any] = []
-        try:
-            with self._errors(operation):
-                paginator = self.iam.get_paginator("simulate_principal_policy")
-                pages = paginator.paginate(
-                    PolicySourceArn=principal_arn,
-                    ActionNames=list(actions),
-                    ResourceArns=list(resource_arns),
-                    ContextEntries=entries,
-                    PaginationConfig={"PageSize": 1000},
-                )
-                for page in pages:
-                    results.extend(page.get("EvaluationResults", ()))
-        # moto: NotImplementedError under mock_aws, an HTML 500 page as a server; neither is worth a retry.
-        except (NotImplementedError, ResponseParserError) as exc:
-            raise SimulatorUnavailable(
-                "the IAM policy simulator is not available at this endpoint", code="NotImplemented", operation=operation
-            ) from exc
-        except AwsError as exc:
-            if exc.exit_code == EXIT_USAGE or exc.code in THROTTLING_CODES or exc.code == "EndpointConnectionError":
-                raise  # the run cannot go on anyway: report the real cause
-            raise SimulatorUnavailable(exc.message, exc.hint, code=exc.code, operation=operation) from exc
+        with simulator_errors(operation, self.profile):
+            paginator = self.iam.get_paginator("simulate_principal_policy")
+            pages = paginator.paginate(
+                PolicySourceArn=principal_arn,
+                ActionNames=list(actions),
+                ResourceArns=list(resource_arns),
+                ContextEntries=entries,
+                PaginationConfig={"PageSize": 1000},
+            )
+            for page in pages:
+                results.extend(page.get("EvaluationResults", ()))
         return [r for raw in results for r in simulation_results(raw)]
 
     # -- writes ----------------------------------------------------------------------------------------------
@@ -371,16 +282,7 @@ class Gateway:
         boundary_arn: str | None,
         tags: Mapping[str, str],
     ) -> RoleInfo:
-        params: dict[str, Any] = {
-            "RoleName": name,
-            "Path": path,
-            "AssumeRolePolicyDocument": json.dumps(trust_document),
-            "Description": description,
-        }
-        if boundary_arn:
-            params["PermissionsBoundary"] = boundary_arn
-        if tags:
-            params["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
+        params = create_role_params(name, path, trust_document, description, boundary_arn, tags)
         with self._errors("iam:CreateRole"):
             role = self.iam.create_role(**params)["Role"]
         return role_info(role)
@@ -395,4 +297,4 @@ class Gateway:
 
     def tag_role(self, role: str, tags: Mapping[str, str]) -> None:
         with self._errors("iam:TagRole"):
-            self.iam.tag_role(RoleName=role, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+            self.iam.tag_role(RoleName=role, Tags=tag_list(tags))

@@ -1,7 +1,8 @@
-"""Plain data the AWS gateway returns, and the pure conversions from botocore's shapes. No boto3 here."""
+"""Plain data the AWS gateway returns, and the pure conversions from and to botocore's shapes. No boto3 here."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
@@ -38,6 +39,11 @@ class RoleInfo(TypedDict):
     PermissionsBoundary: str | None  # the boundary policy's ARN
     Tags: dict[str, str]
     MaxSessionDuration: int
+
+
+class Tag(TypedDict):
+    Key: str
+    Value: str
 
 
 class UserInfo(TypedDict):
@@ -90,6 +96,44 @@ def role_info(role: Mapping[str, Any]) -> RoleInfo:
     )
 
 
+def user_info(user: Mapping[str, Any]) -> UserInfo:
+    return UserInfo(
+        UserName=user["UserName"],
+        UserId=user["UserId"],
+        Arn=user["Arn"],
+        Path=user["Path"],
+        PermissionsBoundary=boundary_arn(user),
+        Tags=as_tags(user.get("Tags")),
+    )
+
+
+def tag_list(tags: Mapping[str, str]) -> list[Tag]:
+    """Tags as IAM's requests take them: [{"Key": ..., "Value": ...}]."""
+    return [Tag(Key=k, Value=v) for k, v in tags.items()]
+
+
+def create_role_params(
+    name: str,
+    path: str,
+    trust_document: Mapping[str, Any],
+    description: str,
+    boundary: str | None,
+    tags: Mapping[str, str],
+) -> dict[str, Any]:
+    """CreateRole's parameters: the trust policy as JSON text; a boundary and tags only when there are some."""
+    params: dict[str, Any] = {
+        "RoleName": name,
+        "Path": path,
+        "AssumeRolePolicyDocument": json.dumps(trust_document),
+        "Description": description,
+    }
+    if boundary:
+        params["PermissionsBoundary"] = boundary
+    if tags:
+        params["Tags"] = tag_list(tags)
+    return params
+
+
 def simulation_results(raw: Mapping[str, Any]) -> list[SimulationResult]:
     """Flatten one EvaluationResult; per-resource results (when present) override the action-level one."""
 
@@ -110,6 +154,16 @@ def simulation_results(raw: Mapping[str, Any]) -> list[SimulationResult]:
     if specific:
         return [one(s, str(s.get("EvalResourceName", "")), str(s.get("EvalResourceDecision", ""))) for s in specific]
     return [one(raw, str(raw.get("EvalResourceName", "*")), str(raw.get("EvalDecision", "")))]
+
+
+def simulator_context(entries: Mapping[str, str | Sequence[str]]) -> list[Any]:
+    """The simulator's ContextEntries: a str value is a "string" key, any other sequence a "stringList"."""
+    out: list[Any] = []
+    for key, value in entries.items():
+        values = [value] if isinstance(value, str) else list(value)
+        kind = "string" if isinstance(value, str) else "stringList"
+        out.append({"ContextKeyName": key, "ContextKeyValues": values, "ContextKeyType": kind})
+    return out
 
 
 def client_error(code: str, message: str, operation: str, *, attempts: int = 1, login_hint: str = "") -> AwsError:

@@ -2,7 +2,7 @@
 
 Safety rules the planner enforces (DESIGN.md "Habits"):
 - it only ever adds: a statement to the trust policy, an inline policy of the tool's own name, tags on the tool's
-  own roles; the one exception is confused-deputy scoping, see `_scope_statement`;
+  own roles; the one exception is confused-deputy scoping, see `_scope_statement` in plan_edits.py;
 - a role it cannot make compliant by adding (explicit deny, boundary, wildcard trust, AWS-managed role) is
   `blocked` and is not touched at all, so a failed check never leaves a half-changed role;
 - every candidate document is judged again before it is planned, so a plan that would not help is never applied.
@@ -16,19 +16,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from agentcore_ext.checks import PermissionsVerdict, TrustVerdict, judge_trust
+from agentcore_ext.checks import PermissionsVerdict, judge_trust
 from agentcore_ext.findings import Finding, Severity
 from agentcore_ext.iam.evaluate import Decision
-from agentcore_ext.iam.policy import Statement, parse_policy
+from agentcore_ext.iam.policy import parse_policy
+from agentcore_ext.plan_edits import merge_statements, repair_trust
 from agentcore_ext.requirements import (
-    SERVICE_PRINCIPAL,
     TOOL_POLICY_NAME,
     TOOL_REPAIR_POLICY_NAME,
     AgentSpec,
     permissions_document,
     requirements,
     trust_document,
-    trust_statement,
 )
 from agentcore_ext.role import ObservedRole, observe_policy
 from agentcore_ext.role import RoleReport as RoleReport  # re-exported: the planner's callers need the verdict types
@@ -174,101 +173,6 @@ def _fixable(perms: PermissionsVerdict) -> set[str]:
     }
 
 
-def _statements(raw: Mapping[str, Any]) -> list[Any]:
-    key = next((k for k in raw if k.lower() == "statement"), "Statement")
-    value = raw.get(key, [])
-    return list(value) if isinstance(value, list) else [value]
-
-
-def _with_statements(raw: Mapping[str, Any], statements: list[Any]) -> dict[str, Any]:
-    key = next((k for k in raw if k.lower() == "statement"), "Statement")
-    out: dict[str, Any] = dict(raw) if raw else {"Version": "2012-10-17"}
-    out[key] = statements
-    return out
-
-
-def _unique_sid(base: str, taken: set[str]) -> str:
-    sid, n = base, 2
-    while sid in taken:
-        sid, n = f"{base}{n}", n + 1
-    return sid
-
-
-def _bare_service_statement(st: Statement) -> bool:
-    """An Allow for exactly the AgentCore service with no condition, nothing negated, no resource."""
-    return (
-        st.effect == "Allow"
-        and dict(st.principal or {}) == {"Service": (SERVICE_PRINCIPAL,)}
-        and st.not_principal is None
-        and st.not_actions is None
-        and st.resources is None
-        and st.not_resources is None
-        and not st.conditions
-    )
-
-
-def _scope_statement(raw: Mapping[str, Any], account: str) -> dict[str, Any]:
-    """The one edit of a user's statement: add aws:SourceAccount, keeping every other key as it was.
-
-    Adding a condition only narrows who may assume the role. It is scoped to the account, not to this agent,
-    so other agents and regions of the same account that share the role keep working.
-    """
-    return {**raw, "Condition": {"StringEquals": {"aws:SourceAccount": account}}}
-
-
-def _repair_trust(observed: ObservedRole, spec: AgentSpec, before: TrustVerdict) -> tuple[dict[str, Any] | None, str]:
-    doc = observed.trust.document
-    if doc is None or (before.service_allowed and before.scoped):
-        return None, ""
-    raw = observed.trust.raw
-    statements = _statements(raw)
-    notes: list[str] = []
-    if not before.scoped:
-        for st in doc.statements:
-            if _bare_service_statement(st) and st.index < len(statements):
-                statements[st.index] = _scope_statement(statements[st.index], spec.account)
-                notes.append(
-                    f"statement {st.index}{f' ({st.sid})' if st.sid else ''}: added condition "
-                    f"aws:SourceAccount={spec.account}; nothing else in it changed"
-                )
-    candidate = _with_statements(raw, statements)
-    if not judge_trust(parse_policy(candidate), spec).service_allowed:
-        added = dict(trust_statement(spec))
-        added["Sid"] = _unique_sid(added["Sid"], {s.sid for s in doc.statements if s.sid})
-        statements.append(added)
-        notes.append(
-            f"added statement {added['Sid']}: AgentCore may assume the role for agent {spec.agent} "
-            f"in {spec.account}/{spec.region}; existing statements kept as they are"
-        )
-        candidate = _with_statements(raw, statements)
-    return (candidate if notes else None), "; ".join(notes)
-
-
-def _merge(existing: Mapping[str, Any] | None, addition: Mapping[str, Any]) -> dict[str, Any]:
-    """Add statements to the tool's repair policy: same Sid, resource and condition -> union of actions."""
-    if existing is None:
-        return dict(addition)
-    statements = [dict(s) for s in _statements(existing)]
-    for new in _statements(addition):
-        same = next(
-            (
-                s
-                for s in statements
-                if s.get("Sid") == new["Sid"]
-                and s.get("Resource") == new["Resource"]
-                and s.get("Condition") == new.get("Condition")
-            ),
-            None,
-        )
-        if same is not None:
-            had = same.get("Action", [])
-            actions: list[str] = [had] if isinstance(had, str) else list(had)
-            same["Action"] = actions + [a for a in new["Action"] if a not in actions]
-        else:
-            statements.append({**new, "Sid": _unique_sid(new["Sid"], {str(s.get("Sid")) for s in statements})})
-    return _with_statements(existing, statements)
-
-
 def _size(doc: Mapping[str, Any]) -> int:
     return len(json.dumps(doc, separators=(",", ":")))
 
@@ -334,12 +238,12 @@ def make_plan(observed: ObservedRole | None, spec: AgentSpec, inputs: PlanInputs
     if fixable:
         existing = observed.inline_policy(TOOL_REPAIR_POLICY_NAME)
         old = dict(existing.raw) if existing else None
-        doc = _merge(old, permissions_document(spec, only_actions=fixable))
+        doc = merge_statements(old, permissions_document(spec, only_actions=fixable))
         others = sum(_size(p.raw) for p in observed.inline if p.name != TOOL_REPAIR_POLICY_NAME)
         if others + _size(doc) > INLINE_POLICY_LIMIT:
             extra.append(_size_finding(others + _size(doc), observed.name))
         actions.append(PutInlinePolicy(observed.name, TOOL_REPAIR_POLICY_NAME, doc, old))
-    new_trust, note = _repair_trust(observed, spec, verdict.trust)
+    new_trust, note = repair_trust(observed, spec, verdict.trust)
     after_trust = verdict.trust
     if new_trust is not None:
         after_trust = judge_trust(parse_policy(new_trust), spec)

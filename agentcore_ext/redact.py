@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import boto3
 
 _PATTERNS = (
     re.compile(r"(X-Amz-Security-Token['\"]?\s*[:=]\s*b?['\"]?)[^'\",}\s]+", re.IGNORECASE),
@@ -73,3 +77,12 @@ def install(*secrets: str | None) -> None:
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)
+
+
+def install_for_session(session: boto3.Session) -> None:
+    """Mask this run's secret key and session token in the SDK's own (DEBUG) logs, should anyone enable them."""
+    try:
+        creds = session.get_credentials()
+        install(creds.secret_key if creds else None, creds.token if creds else None)
+    except Exception:  # resolving credentials fails later with a proper message; masking by pattern still applies
+        install()

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from agentcore_ext.toolkit import patched_environ
+from agentcore_ext.process_env import patched_environ
 
 if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient

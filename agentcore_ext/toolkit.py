@@ -1,4 +1,5 @@
-"""Running the starter toolkit (`agentcore ...`) and reading back the `.bedrock_agentcore.yaml` it writes.
+"""Running the starter toolkit (`agentcore ...`). Reading back the `.bedrock_agentcore.yaml` it writes is in
+toolkit_config.py; its names are re-exported here.
 
 In-process or subprocess? Measured with bedrock-agentcore-starter-toolkit 0.3.14 against a local moto server
 (Python 3.11, 2 CPUs, interleaved runs, medians; `configure -e hello.py -er ARN -ni --disable-memory -dt container`;
@@ -27,18 +28,21 @@ import importlib
 import importlib.util
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from agentcore_ext.errors import ToolkitError, UsageError
+from agentcore_ext.process_env import patched_environ, working_directory
+from agentcore_ext.toolkit_config import CONFIG_FILE as CONFIG_FILE  # re-exported: callers and tests use them here
+from agentcore_ext.toolkit_config import AgentConfig as AgentConfig
+from agentcore_ext.toolkit_config import read_agent_config as read_agent_config
+from agentcore_ext.toolkit_config import read_configured_role as read_configured_role
 
 TOOLKIT_DISTRIBUTION = "bedrock-agentcore-starter-toolkit"
 TOOLKIT_PACKAGE = "bedrock_agentcore_starter_toolkit"
 TOOLKIT_CLI_MODULE = "bedrock_agentcore_starter_toolkit.cli.cli"
 INSTALL_COMMAND = f"pip install {TOOLKIT_DISTRIBUTION}"
-CONFIG_FILE = ".bedrock_agentcore.yaml"
 SUPPRESS_RECOMMENDATION_ENV = "AGENTCORE_SUPPRESS_RECOMMENDATION"
 MODE_ENV = "AGENTCORE_EXT_TOOLKIT_MODE"
 
@@ -157,35 +161,6 @@ def toolkit_env_changes(env: Mapping[str, str | None] | None, region: str | None
     return changes
 
 
-@contextlib.contextmanager
-def patched_environ(changes: Mapping[str, str | None]) -> Iterator[None]:
-    """Apply changes to os.environ (None removes a key) and restore the previous values exactly afterwards."""
-    saved = {key: os.environ.get(key) for key in changes}
-    try:
-        for key, value in changes.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
-
-
-@contextlib.contextmanager
-def _working_directory(path: Path) -> Iterator[None]:
-    previous = os.getcwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(previous)
-
-
 def run_toolkit(
     args: Sequence[str],
     cwd: Path,
@@ -254,7 +229,7 @@ def _in_process(args: list[str], cwd: Path, changes: Mapping[str, str | None], s
         contextlib.redirect_stdout(sys.stderr) if stdout_to_stderr else contextlib.nullcontext()
     )
     try:
-        with patched_environ(changes), _working_directory(cwd), redirect:
+        with patched_environ(changes), working_directory(cwd), redirect:
             _rebind_closed_log_streams(logging)
             if boto3 is not None:
                 # boto3's default session caches credentials and region: the toolkit must see this run's.
@@ -319,92 +294,3 @@ def _subprocess(args: list[str], cwd: Path, changes: Mapping[str, str | None], s
         raise ToolkitError(f"cannot start the starter toolkit: {exc}", INSTALL_COMMAND) from exc
     # A signal death (negative code) maps to the shell convention 128 + signal.
     return completed.returncode if completed.returncode >= 0 else 128 - completed.returncode
-
-
-@dataclass(frozen=True)
-class AgentConfig:
-    """The parts of one agent's block in `.bedrock_agentcore.yaml` that decide what its role must allow."""
-
-    name: str
-    entrypoint: str | None
-    execution_role: str | None
-    execution_role_auto_create: bool
-    region: str | None
-    account: str | None
-    deployment_type: str | None
-    protocol: str | None
-    memory_mode: str | None
-    ecr_repository: str | None
-
-    @property
-    def memory_enabled(self) -> bool:
-        return self.memory_mode not in (None, "NO_MEMORY")
-
-
-def _load_yaml(path: Path) -> dict[str, Any] | None:
-    if not path.is_file():
-        return None
-    import yaml  # lazy: only commands that read the toolkit's file pay for it
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
-        raise UsageError(
-            f"{path}: cannot be read as YAML: {exc}", "re-run configure, or fix or remove the file"
-        ) from exc
-    if data is None:
-        return None
-    if not isinstance(data, dict):
-        raise UsageError(f"{path}: expected a mapping at the top level", "re-run configure to rewrite it")
-    return data
-
-
-def _str(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def read_agent_config(cwd: Path, agent_name: str | None = None) -> AgentConfig | None:
-    """The named agent's block, or the default agent's (the toolkit's own rule); None when there is none."""
-    data = _load_yaml(Path(cwd) / CONFIG_FILE)
-    if data is None:
-        return None
-    agents = data.get("agents")
-    if not isinstance(agents, dict) or not agents:
-        return None
-    target = agent_name or data.get("default_agent")
-    if not target and len(agents) == 1:
-        target = next(iter(agents))
-    block = agents.get(target) if target else None
-    if not isinstance(block, dict):
-        return None
-    raw_aws = block.get("aws")
-    aws: dict[str, Any] = raw_aws if isinstance(raw_aws, dict) else {}
-    protocol = aws.get("protocol_configuration")
-    memory = block.get("memory")
-    return AgentConfig(
-        name=str(block.get("name") or target),
-        entrypoint=_str(block.get("entrypoint")),
-        execution_role=_str(aws.get("execution_role")),
-        execution_role_auto_create=bool(aws.get("execution_role_auto_create", False)),
-        region=_str(aws.get("region")),
-        # The toolkit quotes the account; an unquoted one would load as an int and lose leading zeros.
-        account=_account(aws.get("account")),
-        deployment_type=_str(block.get("deployment_type")),
-        protocol=_str(protocol.get("server_protocol")) if isinstance(protocol, dict) else None,
-        memory_mode=_str(memory.get("mode")) if isinstance(memory, dict) else None,
-        ecr_repository=_str(aws.get("ecr_repository")),
-    )
-
-
-def _account(value: Any) -> str | None:
-    if value is None:
-        return None
-    return f"{value:012d}" if isinstance(value, int) else str(value)
-
-
-def read_configured_role(cwd: Path, agent_name: str | None = None) -> tuple[str | None, str | None]:
-    """(agent name, execution role ARN) for the given or the default agent; (None, None) when not configured."""
-    config = read_agent_config(cwd, agent_name)
-    if config is None:
-        return None, None
-    return config.name, config.execution_role

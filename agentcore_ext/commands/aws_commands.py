@@ -23,10 +23,18 @@ if TYPE_CHECKING:
 role_app = typer.Typer(help="Find, check, create or repair the execution role only.", no_args_is_help=True)
 
 
+_RENAMED = {"tag": "tags", "json_out": "json"}  # parameter names that differ from build_settings' keywords
+
+
 def _settings(**flags: Any) -> Settings:
+    """Settings from a command's flags, keyed by its parameter names (`locals()` on entry), over the team defaults.
+
+    Typer needs every flag in each command's signature; this keeps their bodies from spelling them out again.
+    """
     from agentcore_ext.commands.common import resolve_region
     from agentcore_ext.settings import build_settings, load_team_defaults
 
+    flags = {_RENAMED.get(key, key): value for key, value in flags.items()}
     flags["region"] = resolve_region(flags.get("region"))
     return build_settings(defaults=load_team_defaults(Path.cwd()), workdir=str(Path.cwd()), **flags)
 
@@ -78,23 +86,12 @@ def doctor(
     sandbox: o.Sandbox = False,
 ) -> None:
     """Read-only: judge the caller, its iam:PassRole and the execution role (default: the configured one)."""
+    flags = dict(locals())  # the flags above, for _settings; taken before body joins the locals
 
     def body(report: Report) -> int:
         from agentcore_ext import service
 
-        s = _settings(
-            entrypoint=entrypoint,
-            name=name,
-            execution_role=execution_role,
-            role_name=role_name,
-            deployment_type=deployment_type,
-            disable_memory=disable_memory,
-            protocol=protocol,
-            region=region,
-            profile=profile,
-            json=json_out,
-            sandbox=sandbox,
-        )
+        s = _settings(**flags)
         with _maybe_sandbox(s, report) as s:
             return service.doctor(s, report)
 
@@ -123,30 +120,12 @@ def role_ensure(
     sandbox: o.Sandbox = False,
 ) -> None:
     """Find, check, create or repair the role; prints only its ARN on stdout (without --json)."""
+    flags = dict(locals())  # the flags above, for _settings; taken before body joins the locals
 
     def body(report: Report) -> int:
         from agentcore_ext import service
 
-        s = _settings(
-            entrypoint=entrypoint,
-            name=name,
-            execution_role=execution_role,
-            role_name=role_name,
-            role_path=role_path,
-            permissions_boundary=permissions_boundary,
-            tags=tag,
-            deployment_type=deployment_type,
-            disable_memory=disable_memory,
-            protocol=protocol,
-            region=region,
-            profile=profile,
-            fix=fix,
-            no_create=no_create,
-            dry_run=dry_run,
-            yes=yes,
-            json=json_out,
-            sandbox=sandbox,
-        )
+        s = _settings(**flags)
         with _maybe_sandbox(s, report) as s:
             code, arn = service.role_ensure(s, report, _confirm(s), _progress)
         if arn and not json_out and not dry_run:
@@ -182,33 +161,13 @@ def configure(
     toolkit_args: ToolkitArgs = None,
 ) -> None:
     """Check the caller and PassRole, find/create/repair the role, then run `agentcore configure` with it."""
+    flags = {**locals(), "toolkit_args": tuple(toolkit_args or ())}  # the flags above, for _settings
 
     def body(report: Report) -> int:
-        from agentcore_ext import service
+        from agentcore_ext import configure_flow
 
-        s = _settings(
-            entrypoint=entrypoint,
-            name=name,
-            execution_role=execution_role,
-            role_name=role_name,
-            role_path=role_path,
-            permissions_boundary=permissions_boundary,
-            tags=tag,
-            deployment_type=deployment_type,
-            disable_memory=disable_memory,
-            protocol=protocol,
-            region=region,
-            profile=profile,
-            fix=fix,
-            no_create=no_create,
-            dry_run=dry_run,
-            yes=yes,
-            json=json_out,
-            sandbox=sandbox,
-            force=force,
-            toolkit_args=tuple(toolkit_args or ()),
-        )
+        s = _settings(**flags)
         with _maybe_sandbox(s, report) as s:
-            return service.configure(s, report, _confirm(s), _progress, interactive=sys.stdin.isatty())
+            return configure_flow.configure(s, report, _confirm(s), _progress, interactive=sys.stdin.isatty())
 
     run("configure", json_out, body)
