@@ -9,13 +9,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,12 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
 ACCOUNT, REGION = "123456789012", "us-east-1"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def run_measured(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int]:
@@ -95,21 +87,11 @@ def main() -> int:
     from agentcore_ext.requirements import AgentSpec, permissions_document, trust_document
     from agentcore_ext.sandbox import FULL_ACCESS_DOCUMENT, role_management_document
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    sys.path.insert(0, str(ROOT / "tests"))  # the same moto server helper the subprocess tests use
+    from moto_process import child_env, moto_server_process
+
     work = Path(tempfile.mkdtemp(prefix="agentcore-ext-bench-"))
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"{url}/moto-api/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.05)
+    with moto_server_process() as url:
         iam = boto3.client(
             "iam", endpoint_url=url, region_name=REGION, aws_access_key_id="a", aws_secret_access_key="a"
         )
@@ -135,20 +117,7 @@ def main() -> int:
         )
         iam.attach_role_policy(RoleName=role, PolicyArn=pol["Policy"]["Arn"])
 
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(
-            {
-                "AWS_ENDPOINT_URL": url,
-                "AWS_REGION": REGION,
-                "AWS_DEFAULT_REGION": REGION,
-                "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
-                "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
-                "AWS_CONFIG_FILE": os.devnull,
-                "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-                "AWS_EC2_METADATA_DISABLED": "true",
-                "AGENTCORE_SUPPRESS_RECOMMENDATION": "1",
-            }
-        )
+        env = child_env(url, AWS_ACCESS_KEY_ID=key["AccessKeyId"], AWS_SECRET_ACCESS_KEY=key["SecretAccessKey"])
         project = work / "hello_agent"
         shutil.copytree(ROOT / "examples" / "hello_agent", project, ignore=shutil.ignore_patterns("__pycache__"))
         ext, agentcore = str(BIN / "agentcore-ext"), str(BIN / "agentcore")
@@ -222,10 +191,7 @@ def main() -> int:
             f"{statistics.median(timings) * 1000:.1f} ms median, first run {timings[0] * 1000:.1f} ms "
             "(goal < 50 ms)"
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -50,3 +50,12 @@ def moto_iam() -> Iterator[boto3.Session]:
 @pytest.fixture
 def gateway(moto_iam: boto3.Session) -> Gateway:
     return Gateway(session=moto_iam, sleep=lambda seconds: None)
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """One moto server process for the whole run; tests that use it call moto_process.reset() first."""
+    from moto_process import moto_server_process
+
+    with moto_server_process() as url:
+        yield url

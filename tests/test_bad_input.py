@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +22,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
+from moto_process import child_env, reset
 from typer.testing import CliRunner
 
 from agentcore_ext import arns, aws, toolkit
@@ -462,32 +459,6 @@ def test_dashed_entrypoint_gets_the_toolkits_name(harness: Harness, entrypoint: 
 # --- the same refusals as users see them: subprocesses against a moto server --------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
 SUBPROCESS_ROWS = [
     "er-user-arn",
     "er-session-arn",
@@ -499,25 +470,15 @@ SUBPROCESS_ROWS = [
 
 
 @pytest.mark.parametrize("row", SUBPROCESS_ROWS)
-def test_refusal_as_a_user_sees_it(server: str, tmp_path: Path, row: str) -> None:
-    urllib.request.urlopen(urllib.request.Request(f"{server}/moto-api/reset", method="POST"), timeout=5)
+def test_refusal_as_a_user_sees_it(moto_server: str, tmp_path: Path, row: str) -> None:
+    server = moto_server
+    reset(server)
     case = ROWS[row]
     project = tmp_path / "proj"
     project.mkdir()
     (project / "agent.py").write_text("x = 1\n")
     (project / "1agent.py").write_text("x = 1\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        AWS_ENDPOINT_URL=server,
-        AWS_REGION="us-east-1",
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_CONFIG_FILE=os.devnull,
-        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-        AWS_EC2_METADATA_DISABLED="true",
-        AGENTCORE_SUPPRESS_RECOMMENDATION="1",
-    )
+    env = child_env(server, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
     proc = subprocess.run(
         [sys.executable, "-m", "agentcore_ext", *case.args],
         cwd=project,

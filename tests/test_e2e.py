@@ -6,20 +6,16 @@ The moto server runs in its own process, so in-process `mock_aws` tests elsewher
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from moto_process import child_env, reset
 
 from agentcore_ext.requirements import AgentSpec, trust_document
 from agentcore_ext.sandbox import FULL_ACCESS_DOCUMENT, role_management_document
@@ -28,32 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT, REGION = "123456789012", "us-east-1"
 ROLE = "BedrockAgentCoreRuntime-us-east-1-hello_agent"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{ROLE}"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 @dataclass
@@ -97,22 +67,12 @@ class World:
 
 
 @pytest.fixture
-def world(server: str, tmp_path: Path) -> World:
-    urllib.request.urlopen(urllib.request.Request(f"{server}/moto-api/reset", method="POST"), timeout=5)
+def world(moto_server: str, tmp_path: Path) -> World:
+    server = moto_server
+    reset(server)
     workdir = tmp_path / "hello_agent"
     shutil.copytree(ROOT / "examples" / "hello_agent", workdir, ignore=shutil.ignore_patterns("__pycache__"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        {
-            "AWS_ENDPOINT_URL": server,
-            "AWS_REGION": REGION,
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "AGENTCORE_SUPPRESS_RECOMMENDATION": "1",
-        }
-    )
+    env = child_env(server)
     iam = boto3.client(
         "iam", endpoint_url=server, region_name=REGION, aws_access_key_id="admin", aws_secret_access_key="admin"
     )
