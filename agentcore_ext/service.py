@@ -178,6 +178,13 @@ class _PassRoleGate:
                     f"you may not pass {role_arn} to AgentCore (iam:PassRole denied); nothing was changed",
                     "see the PASSROLE findings; --force proceeds anyway (the deploy will fail at CreateAgentRuntime)",
                 )
+            # The user accepted the denial: it stays in the report, as a warning that does not block the run.
+            self.report.findings = [
+                replace(f, severity=Severity.WARNING)
+                if f.code.startswith("PASSROLE_") and f.severity is Severity.ERROR
+                else f
+                for f in self.report.findings
+            ]
             self.report.add(
                 [
                     Finding(

@@ -255,3 +255,15 @@ def test_custom_ecr_repository_after_double_dash_shapes_the_role(world: World) -
     text = json.dumps(state["inline"])
     assert f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/team/hello" in text
     assert "repository/bedrock-agentcore-hello_agent" not in text
+
+
+def test_force_proceeds_past_a_passrole_denial_with_a_warning(world: World) -> None:
+    doc = role_management_document()
+    doc["Statement"] = [st for st in doc["Statement"] if st["Action"] != "iam:PassRole"]
+    world.developer(doc, name="forced")
+    code, report, err = world.run(*BASE, "--force")
+    assert code == 0, err
+    assert report is not None and report["pass_role"]["decision"] == "denied"
+    severities = {f["code"]: f["severity"] for f in report["findings"]}
+    assert severities["PASSROLE_FORCED"] == "warning" and severities["PASSROLE_DENIED"] == "warning"
+    assert report["configure"]["ran"] is True and world.role_state() is not None
