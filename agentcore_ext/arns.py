@@ -40,10 +40,6 @@ def partition_for_region(region: str) -> str:
     return "aws"
 
 
-def dns_suffix(partition: str) -> str:
-    return "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
-
-
 @dataclass(frozen=True)
 class Arn:
     partition: str

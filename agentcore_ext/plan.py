@@ -16,9 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from agentcore_ext.checks import PermissionsVerdict, judge_trust
+from agentcore_ext.checks import judge_trust
 from agentcore_ext.findings import Finding, Severity
-from agentcore_ext.iam.evaluate import Decision
 from agentcore_ext.iam.policy import parse_policy
 from agentcore_ext.plan_edits import merge_statements, repair_trust
 from agentcore_ext.requirements import (
@@ -164,15 +163,6 @@ class PlanInputs:
     fix_command: str = ""  # the exact command that applies the repairs, for hints
 
 
-def _fixable(perms: PermissionsVerdict) -> set[str]:
-    """Required actions missing only for want of an Allow, with any boundary already allowing them."""
-    return {
-        req.action
-        for req, ev in perms.results
-        if req.level == "required" and ev.decision is Decision.IMPLICIT_DENY and ev.boundary in (None, Decision.ALLOWED)
-    }
-
-
 def _size(doc: Mapping[str, Any]) -> int:
     return len(json.dumps(doc, separators=(",", ":")))
 
@@ -234,7 +224,7 @@ def make_plan(observed: ObservedRole | None, spec: AgentSpec, inputs: PlanInputs
         return verdict, Plan(observed.name, observed.arn, blocked_by=tuple(blocked))
     actions: list[Action] = []
     extra: list[Finding] = []
-    fixable = _fixable(verdict.permissions)
+    fixable = set(verdict.permissions.fixable_actions)
     if fixable:
         existing = observed.inline_policy(TOOL_REPAIR_POLICY_NAME)
         old = dict(existing.raw) if existing else None
