@@ -29,7 +29,6 @@ from agentcore_ext.requirements import (
     trust_document,
 )
 from agentcore_ext.role import ObservedRole, observe_policy
-from agentcore_ext.role import RoleReport as RoleReport  # re-exported: the planner's callers need the verdict types
 from agentcore_ext.role import RoleVerdict as RoleVerdict
 from agentcore_ext.role import judge_role as judge_role
 

@@ -127,28 +127,6 @@ def observe_policy(raw: Mapping[str, Any], name: str, arn: str = "") -> Observed
 
 
 @dataclass(frozen=True)
-class RoleReport:
-    name: str
-    arn: str
-    exists: bool
-    trust_ok: bool
-    permissions_ok: bool
-    missing_actions: tuple[str, ...]
-    action_taken: str  # "none" | "created" | "repaired" | "planned"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "arn": self.arn,
-            "exists": self.exists,
-            "trust_ok": self.trust_ok,
-            "permissions_ok": self.permissions_ok,
-            "missing_actions": sorted(self.missing_actions),
-            "action_taken": self.action_taken,
-        }
-
-
-@dataclass(frozen=True)
 class RoleVerdict:
     name: str
     arn: str
@@ -164,10 +142,17 @@ class RoleVerdict:
     def compliant(self) -> bool:
         return self.exists and self.trust_ok and self.permissions_ok
 
-    def report(self, action_taken: str = "none") -> RoleReport:
-        return RoleReport(
-            self.name, self.arn, self.exists, self.trust_ok, self.permissions_ok, self.missing_actions, action_taken
-        )
+    def role_block(self, action_taken: str = "none") -> dict[str, Any]:
+        """INTERFACE.md's `role` block for this verdict; action_taken is none | created | repaired | planned."""
+        return {
+            "name": self.name,
+            "arn": self.arn,
+            "exists": self.exists,
+            "trust_ok": self.trust_ok,
+            "permissions_ok": self.permissions_ok,
+            "missing_actions": sorted(self.missing_actions),
+            "action_taken": action_taken,
+        }
 
 
 def _docs(observed: ObservedRole) -> list[PolicyDocument]:

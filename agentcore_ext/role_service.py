@@ -114,7 +114,7 @@ def _boundary_document(gateway: Gateway, arn: str | None) -> Mapping[str, Any] |
 def _outcome(
     verdict: RoleVerdict, plan: Plan, applied: tuple[Action, ...], taken: str, extra: tuple[Finding, ...] = ()
 ) -> RoleOutcome:
-    return RoleOutcome(verdict.report(taken).to_dict(), verdict.findings + extra, plan, applied, verdict)
+    return RoleOutcome(verdict.role_block(taken), verdict.findings + extra, plan, applied, verdict)
 
 
 def check_role(gateway: Gateway, settings: Settings, spec: AgentSpec) -> RoleOutcome:

@@ -112,7 +112,7 @@ def test_missing_role_plans_a_create_with_the_tools_documents() -> None:
     assert isinstance(create, CreateRole) and isinstance(put, PutInlinePolicy)
     assert create.trust == trust_document(SPEC) and create.path == "/agents/" and create.tags == TOOL_TAGS
     assert put.policy_name == TOOL_POLICY_NAME and put.document == full_permissions()
-    report = verdict.report("planned").to_dict()
+    report = verdict.role_block("planned")
     assert report == {
         "name": NAME,
         "arn": ARN,
