@@ -1,4 +1,4 @@
-from agentcore_ext.cli import main
+from agentcore_ext.cli.app import main
 
 if __name__ == "__main__":
     main()

@@ -244,3 +244,15 @@ def _check_ref_part(check: Callable[[str], str], part: str, value: str) -> None:
             f"--execution-role {value}: {exc.message}",
             "give an existing role's exact name or its full ARN (arn:aws:iam::ACCOUNT:role/path/Name)",
         ) from None
+
+
+TOOLKIT_ROLE_PREFIX = "AmazonBedrockAgentCoreSDKRuntime-"
+
+
+def toolkit_role_name(region: str, agent: str) -> str:
+    """The role `agentcore deploy` creates when configured without -er (operations/runtime/create_role.py)."""
+    return f"{TOOLKIT_ROLE_PREFIX}{region}-{hashlib.sha256(agent.encode()).hexdigest()[:10]}"
+
+
+def is_toolkit_role_name(name: str) -> bool:
+    return name.startswith(TOOLKIT_ROLE_PREFIX)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2
 EXIT_CHECKS_FAILED = 3
@@ -59,3 +58,10 @@ class ToolkitError(AgentCoreExtError):
     """The starter toolkit is missing or unusable (exit 5)."""
 
     exit_code = EXIT_TOOLKIT_MISSING
+
+
+def no_region() -> UsageError:
+    """The one "no region" error: every command that needs a region and finds none says this."""
+    return UsageError(
+        "no AWS region configured", "pass --region us-east-1, set AWS_REGION, or set a region in your AWS profile"
+    )

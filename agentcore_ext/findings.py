@@ -1,8 +1,14 @@
-"""Findings: what a check concluded, with a stable code. Pure data; rendering lives in render.py."""
+"""Findings: what a check concluded, with a stable code from one catalogue. Pure data; rendering lives in cli/.
+
+Every code a run can report is a member of `Code`, with its default severity in `DEFAULT_SEVERITY`. A finding's
+severity may differ from the default only through `regrade` (dry-run, --force, doctor's view), keyed by members,
+so no caller matches codes by string prefix.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -13,20 +19,157 @@ class Severity(StrEnum):
     INFO = "info"
 
 
+class Code(StrEnum):
+    """Stable SCREAMING_SNAKE identifiers; scripts match on them, so a member is never renamed."""
+
+    # caller
+    ROOT_CALLER = "ROOT_CALLER"
+    CALLER_UNKNOWN = "CALLER_UNKNOWN"
+    CALLER_PATH_UNRESOLVED = "CALLER_PATH_UNRESOLVED"
+    CALLER_POLICIES_INCOMPLETE = "CALLER_POLICIES_INCOMPLETE"
+    # PassRole and deploy permissions
+    PASSROLE_DENIED = "PASSROLE_DENIED"
+    PASSROLE_UNKNOWN = "PASSROLE_UNKNOWN"
+    PASSROLE_NAME_PATTERN = "PASSROLE_NAME_PATTERN"
+    PASSROLE_FORCED = "PASSROLE_FORCED"
+    DEPLOY_PERMISSION_MISSING = "DEPLOY_PERMISSION_MISSING"
+    DEPLOY_PERMISSIONS_UNKNOWN = "DEPLOY_PERMISSIONS_UNKNOWN"
+    # trust (T1-T3)
+    TRUST_SERVICE_NOT_ALLOWED = "TRUST_SERVICE_NOT_ALLOWED"
+    TRUST_WILDCARD_PRINCIPAL = "TRUST_WILDCARD_PRINCIPAL"
+    TRUST_NOT_SCOPED = "TRUST_NOT_SCOPED"
+    # permissions (P1-P3)
+    PERMISSIONS_MISSING = "PERMISSIONS_MISSING"
+    PERMISSIONS_EXPLICIT_DENY = "PERMISSIONS_EXPLICIT_DENY"
+    PERMISSIONS_BOUNDARY_BLOCKS = "PERMISSIONS_BOUNDARY_BLOCKS"
+    PERMISSIONS_UNDECIDED = "PERMISSIONS_UNDECIDED"
+    PERMISSIONS_TOO_BROAD = "PERMISSIONS_TOO_BROAD"
+    RECOMMENDED_PERMISSIONS_MISSING = "RECOMMENDED_PERMISSIONS_MISSING"
+    # the role
+    ROLE_POLICY_INVALID = "ROLE_POLICY_INVALID"
+    ROLE_RESERVED = "ROLE_RESERVED"
+    ROLE_NOT_FOUND = "ROLE_NOT_FOUND"
+    ROLE_NOT_CREATED_YET = "ROLE_NOT_CREATED_YET"
+    ROLE_ARN_MISMATCH = "ROLE_ARN_MISMATCH"
+    ROLE_INLINE_POLICY_LIMIT = "ROLE_INLINE_POLICY_LIMIT"
+    ROLE_FIX_AVAILABLE = "ROLE_FIX_AVAILABLE"
+    ROLE_CHANGE_DECLINED = "ROLE_CHANGE_DECLINED"
+    ROLE_ADOPTED = "ROLE_ADOPTED"
+    ROLE_READBACK_MISMATCH = "ROLE_READBACK_MISMATCH"
+    ROLE_CREATED = "ROLE_CREATED"
+    ROLE_REPAIRED = "ROLE_REPAIRED"
+    # the toolkit
+    TOOLKIT_AUTO_CREATES_ROLE = "TOOLKIT_AUTO_CREATES_ROLE"
+    TOOLKIT_CONFIGURE_FAILED = "TOOLKIT_CONFIGURE_FAILED"
+    CONFIGURED_ROLE_MISMATCH = "CONFIGURED_ROLE_MISMATCH"
+    # a run that stopped (one per exit code)
+    CHECKS_FAILED = "CHECKS_FAILED"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+    USAGE_ERROR = "USAGE_ERROR"
+    AWS_ERROR = "AWS_ERROR"
+    TOOLKIT_UNAVAILABLE = "TOOLKIT_UNAVAILABLE"
+    INTERRUPTED = "INTERRUPTED"
+
+
+_E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
+DEFAULT_SEVERITY: dict[Code, Severity] = {
+    Code.ROOT_CALLER: _W,
+    Code.CALLER_UNKNOWN: _W,
+    Code.CALLER_PATH_UNRESOLVED: _I,
+    Code.CALLER_POLICIES_INCOMPLETE: _I,
+    Code.PASSROLE_DENIED: _E,
+    Code.PASSROLE_UNKNOWN: _W,
+    Code.PASSROLE_NAME_PATTERN: _E,
+    Code.PASSROLE_FORCED: _W,
+    Code.DEPLOY_PERMISSION_MISSING: _W,
+    Code.DEPLOY_PERMISSIONS_UNKNOWN: _I,
+    Code.TRUST_SERVICE_NOT_ALLOWED: _E,
+    Code.TRUST_WILDCARD_PRINCIPAL: _E,
+    Code.TRUST_NOT_SCOPED: _W,
+    Code.PERMISSIONS_MISSING: _E,
+    Code.PERMISSIONS_EXPLICIT_DENY: _E,
+    Code.PERMISSIONS_BOUNDARY_BLOCKS: _E,
+    Code.PERMISSIONS_UNDECIDED: _E,
+    Code.PERMISSIONS_TOO_BROAD: _W,
+    Code.RECOMMENDED_PERMISSIONS_MISSING: _I,
+    Code.ROLE_POLICY_INVALID: _E,
+    Code.ROLE_RESERVED: _E,
+    Code.ROLE_NOT_FOUND: _E,
+    Code.ROLE_NOT_CREATED_YET: _W,
+    Code.ROLE_ARN_MISMATCH: _E,
+    Code.ROLE_INLINE_POLICY_LIMIT: _E,
+    Code.ROLE_FIX_AVAILABLE: _I,
+    Code.ROLE_CHANGE_DECLINED: _E,
+    Code.ROLE_ADOPTED: _I,
+    Code.ROLE_READBACK_MISMATCH: _E,
+    Code.ROLE_CREATED: _I,
+    Code.ROLE_REPAIRED: _I,
+    Code.TOOLKIT_AUTO_CREATES_ROLE: _W,
+    Code.TOOLKIT_CONFIGURE_FAILED: _E,
+    Code.CONFIGURED_ROLE_MISMATCH: _E,
+    Code.CHECKS_FAILED: _E,
+    Code.INTERNAL_ERROR: _E,
+    Code.USAGE_ERROR: _E,
+    Code.AWS_ERROR: _E,
+    Code.TOOLKIT_UNAVAILABLE: _E,
+    Code.INTERRUPTED: _E,
+}
+# Every finding a PassRole check can raise: --force downgrades exactly these.
+PASSROLE_CODES = frozenset({Code.PASSROLE_DENIED, Code.PASSROLE_UNKNOWN, Code.PASSROLE_NAME_PATTERN})
+
+
 @dataclass(frozen=True)
 class Finding:
-    code: str  # stable SCREAMING_SNAKE identifier; scripts match on it
-    severity: Severity
+    code: Code
     message: str
     hint: str = ""
+    severity: Severity | None = None  # None: the catalogue's default for the code
+
+    def __post_init__(self) -> None:
+        if self.severity is None:
+            object.__setattr__(self, "severity", DEFAULT_SEVERITY[self.code])
+
+    @property
+    def level(self) -> Severity:
+        assert self.severity is not None  # set in __post_init__
+        return self.severity
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "severity": self.severity.value, "message": self.message, "hint": self.hint}
+        return {"code": str(self.code), "severity": str(self.level), "message": self.message, "hint": self.hint}
 
 
-def has_errors(findings: list[Finding] | tuple[Finding, ...]) -> bool:
-    return any(f.severity is Severity.ERROR for f in findings)
+def finding(code: Code, message: str, hint: str = "") -> Finding:
+    return Finding(code, message, hint)
 
 
-def codes(findings: list[Finding] | tuple[Finding, ...]) -> set[str]:
-    return {f.code for f in findings}
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.level is Severity.ERROR for f in findings)
+
+
+def codes(findings: Iterable[Finding]) -> set[str]:
+    return {str(f.code) for f in findings}
+
+
+def regrade(
+    findings: Iterable[Finding],
+    *,
+    only: Collection[Code] | None = None,
+    from_: Severity = Severity.ERROR,
+    to: Severity = Severity.WARNING,
+    message: Callable[[str], str] | None = None,
+) -> list[Finding]:
+    """The findings with those of severity `from_` (and, if given, a code in `only`) set to `to`.
+
+    The one place a finding's severity changes after a check made it: a dry-run whose plan fixes an error, a
+    PassRole denial the user accepted with --force.
+    """
+    out = []
+    for f in findings:
+        if f.level is from_ and (only is None or f.code in only):
+            f = replace(f, severity=to, message=message(f.message) if message else f.message)
+        out.append(f)
+    return out
+
+
+def without(findings: Iterable[Finding], *drop: Code) -> list[Finding]:
+    return [f for f in findings if f.code not in drop]

@@ -1,8 +1,10 @@
-"""The run's report: INTERFACE.md's JSON document, assembled from the parts each step produced. Pure."""
+"""The run's report: INTERFACE.md's JSON document, assembled from typed blocks each stage produced. Pure."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from agentcore_ext.findings import Finding, has_errors
@@ -10,19 +12,88 @@ from agentcore_ext.findings import Finding, has_errors
 SCHEMA_VERSION = 1
 
 
+class ActionTaken(StrEnum):
+    NONE = "none"
+    CREATED = "created"
+    REPAIRED = "repaired"
+    PLANNED = "planned"
+
+
+@dataclass(frozen=True)
+class RoleBlock:
+    """`role`: what was judged (and done) about the execution role. None fields: not checked (validate)."""
+
+    name: str | None
+    arn: str | None
+    exists: bool | None
+    trust_ok: bool | None
+    permissions_ok: bool | None
+    missing_actions: tuple[str, ...] = ()
+    action_taken: ActionTaken = ActionTaken.NONE
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "arn": self.arn,
+            "exists": self.exists,
+            "trust_ok": self.trust_ok,
+            "permissions_ok": self.permissions_ok,
+            "missing_actions": sorted(self.missing_actions),
+            "action_taken": str(self.action_taken),
+        }
+
+
+@dataclass(frozen=True)
+class PassRoleBlock:
+    decision: str  # allowed | denied | unknown
+    method: str  # simulator | local | none
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"decision": self.decision, "method": self.method, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class CallerBlock:
+    arn: str
+    principal_arn: str
+    kind: str
+    account: str
+    partition: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "arn": self.arn,
+            "principal_arn": self.principal_arn,
+            "kind": self.kind,
+            "account": self.account,
+            "partition": self.partition,
+        }
+
+
+@dataclass(frozen=True)
+class ConfigureBlock:
+    ran: bool = False
+    exit_code: int | None = None
+    argv: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ran": self.ran, "exit_code": self.exit_code, "argv": list(self.argv)}
+
+
 @dataclass
 class Report:
     command: str
-    caller: dict[str, Any] | None = None
-    pass_role: dict[str, Any] | None = None
-    role: dict[str, Any] | None = None
+    caller: CallerBlock | None = None
+    pass_role: PassRoleBlock | None = None
+    role: RoleBlock | None = None
     findings: list[Finding] = field(default_factory=list)
-    configure: dict[str, Any] | None = None
+    configure: ConfigureBlock | None = None
     aws_calls: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)  # human-only lines (plan text, sandbox banner)
 
-    def add(self, findings: list[Finding] | tuple[Finding, ...]) -> None:
+    def add(self, findings: Iterable[Finding]) -> None:
         seen = {(f.code, f.message) for f in self.findings}
         self.findings.extend(f for f in findings if (f.code, f.message) not in seen)
 
@@ -30,18 +101,18 @@ class Report:
     def ok(self) -> bool:
         if has_errors(self.findings):
             return False
-        return not (self.configure is not None and self.configure.get("exit_code") not in (0, None))
+        return not (self.configure is not None and self.configure.exit_code not in (0, None))
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "ok": self.ok,
-            "caller": self.caller,
-            "pass_role": self.pass_role,
-            "role": self.role,
+            "caller": self.caller.to_dict() if self.caller else None,
+            "pass_role": self.pass_role.to_dict() if self.pass_role else None,
+            "role": self.role.to_dict() if self.role else None,
             "findings": [f.to_dict() for f in self.findings],
         }
         if self.command == "configure":
-            out["configure"] = self.configure or {"ran": False, "exit_code": None, "argv": []}
+            out["configure"] = (self.configure or ConfigureBlock()).to_dict()
         out["stats"] = {"aws_calls": self.aws_calls, "seconds": round(self.seconds, 3)}
         return out

@@ -1,6 +1,7 @@
 """Settings: flags merged over team defaults ([tool.agentcore-ext] in the working directory's pyproject.toml).
 
-Pure apart from reading that one file. Flags always win over team defaults.
+Pure apart from reading that one file. Flags always win over team defaults. `agent_spec` is the one place an
+AgentSpec (what the judge checks the role for) is built from settings.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from agentcore_ext import arns
-from agentcore_ext.errors import UsageError
+from agentcore_ext.errors import UsageError, no_region
+from agentcore_ext.state import MANAGED_BY_TAG, AgentSpec
 
 DEPLOYMENT_TYPES = ("container", "direct_code_deploy")
 PROTOCOLS = ("HTTP", "MCP", "A2A", "AGUI")
 DEFAULT_ROLE_TEMPLATE = "BedrockAgentCoreRuntime-{region}-{agent}"
-MANAGED_BY_TAG = ("managed-by", "agentcore-ext")
 
 # key in pyproject -> expected python type
 _TEAM_KEYS: dict[str, type] = {
@@ -257,4 +258,21 @@ def build_settings(
         model=defaults.model,
         role_name_template=defaults.role_name_template,
         **flags,
+    )
+
+
+def agent_spec(settings: Settings, *, account: str, partition: str | None = None) -> AgentSpec:
+    """The agent the checks judge a role for: these settings in that account (region from the settings)."""
+    if not settings.region:
+        raise no_region()
+    return AgentSpec(
+        agent=settings.agent_name,
+        account=account,
+        region=settings.region,
+        partition=partition or arns.partition_for_region(settings.region),
+        deployment_type=settings.deployment_type,
+        memory=settings.memory,
+        protocol=settings.protocol,
+        ecr_repository=settings.ecr_repository,
+        model=settings.model,
     )

@@ -56,10 +56,11 @@ def ab(
 
 def doctor_calls_with_simulator(env: dict[str, str], project: Path) -> int:
     """doctor in-process, with SimulatePrincipalPolicy answered "allowed" by a stand-in (moto has no simulator)."""
-    from agentcore_ext import aws, service
-    from agentcore_ext.aws_data import SimulationResult
+    from agentcore_ext.aws import gateway as aws
+    from agentcore_ext.flows.doctor import doctor
     from agentcore_ext.report import Report
     from agentcore_ext.settings import Settings
+    from agentcore_ext.state import SimulationResult
 
     def simulate(self: aws.Gateway, principal: str, actions: Any, resources: Any, context: Any) -> Any:
         self.calls += 1  # the one request a real simulator would answer
@@ -71,7 +72,7 @@ def doctor_calls_with_simulator(env: dict[str, str], project: Path) -> int:
     aws.Gateway.simulate_principal_policy = simulate  # type: ignore[method-assign]
     try:
         report = Report("doctor")
-        service.doctor(Settings(workdir=str(project)), report)
+        doctor(Settings(workdir=str(project)), report)
         return report.aws_calls
     finally:
         aws.Gateway.simulate_principal_policy = saved_sim  # type: ignore[method-assign]
@@ -82,10 +83,11 @@ def doctor_calls_with_simulator(env: dict[str, str], project: Path) -> int:
 def main() -> int:
     import boto3
 
-    from agentcore_ext.checks import judge_permissions
+    from agentcore_ext.aws.sandbox import FULL_ACCESS_DOCUMENT, role_management_document
     from agentcore_ext.iam.policy import parse_policy
-    from agentcore_ext.requirements import AgentSpec, permissions_document, trust_document
-    from agentcore_ext.sandbox import FULL_ACCESS_DOCUMENT, role_management_document
+    from agentcore_ext.judge.permissions import judge_permissions
+    from agentcore_ext.judge.requirements import permissions_document, trust_document
+    from agentcore_ext.state import AgentSpec
 
     sys.path.insert(0, str(ROOT / "tests"))  # the same moto server helper the subprocess tests use
     from moto_process import child_env, moto_server_process

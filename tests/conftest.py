@@ -9,7 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from agentcore_ext.aws import Gateway
+from agentcore_ext.aws.gateway import Gateway
 
 _CLEARED = (
     "AWS_PROFILE",

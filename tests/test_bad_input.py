@@ -25,9 +25,12 @@ from moto import mock_aws
 from moto_process import child_env, reset
 from typer.testing import CliRunner
 
-from agentcore_ext import arns, aws, toolkit
-from agentcore_ext.cli import app
-from agentcore_ext.requirements import AgentSpec, permissions_document, trust_document
+from agentcore_ext import arns
+from agentcore_ext.aws import gateway as aws
+from agentcore_ext.cli.app import app
+from agentcore_ext.flows import configure as configure_flow
+from agentcore_ext.judge.requirements import permissions_document, trust_document
+from agentcore_ext.state import AgentSpec
 
 ACCOUNT = "123456789012"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/BedrockAgentCoreRuntime-us-east-1-agent"
@@ -101,7 +104,7 @@ class Harness:
             return 0
 
         monkeypatch.setattr(aws.Gateway, "__init__", init)
-        monkeypatch.setattr(toolkit, "run_toolkit", run_toolkit)
+        monkeypatch.setattr(configure_flow, "run_toolkit", run_toolkit)
 
     def _record(self, event_name: str, **_: Any) -> None:
         self.operations.append(event_name.split(".", 1)[1])

@@ -12,8 +12,9 @@ from urllib.parse import quote
 import pytest
 from typer.testing import CliRunner
 
-from agentcore_ext.cli import app
-from agentcore_ext.requirements import AgentSpec, permissions_document, trust_document
+from agentcore_ext.cli.app import app
+from agentcore_ext.judge.requirements import permissions_document, trust_document
+from agentcore_ext.state import AgentSpec
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 BASE = ["--name", "hello", "--account", "123456789012", "--region", "us-east-1"]
@@ -172,8 +173,9 @@ def test_validate_without_region_is_a_usage_error(monkeypatch: pytest.MonkeyPatc
     monkeypatch.delenv("AWS_REGION", raising=False)
     monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
     path = _write(tmp_path, "p.json", permissions_document(AgentSpec("a", "123456789012", "us-east-1")))
-    r = _invoke(["validate", "--permissions", path, "--name", "a", "--account", "123456789012"])
-    assert r.exit_code == 2 and "no region" in r.stderr
+    r = _invoke(["validate", "--permissions", path, "--name", "a", "--account", "123456789012", "--json"])
+    (finding,) = json.loads(r.stdout)["findings"]
+    assert r.exit_code == 2 and finding["code"] == "USAGE_ERROR" and "region" in finding["message"]
 
 
 @pytest.mark.parametrize("kind", ["trust", "permissions", "caller"])
@@ -222,7 +224,7 @@ def test_policy_bad_format() -> None:
 def test_help_imports_neither_boto3_nor_the_toolkit() -> None:
     code = (
         "import sys\n"
-        "from agentcore_ext.cli import main\n"
+        "from agentcore_ext.cli.app import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', "
         "'bedrock_agentcore_starter_toolkit', 'moto')]\n"

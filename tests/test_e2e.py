@@ -17,8 +17,9 @@ import boto3
 import pytest
 from moto_process import child_env, reset
 
-from agentcore_ext.requirements import AgentSpec, trust_document
-from agentcore_ext.sandbox import FULL_ACCESS_DOCUMENT, role_management_document
+from agentcore_ext.aws.sandbox import FULL_ACCESS_DOCUMENT, role_management_document
+from agentcore_ext.judge.requirements import trust_document
+from agentcore_ext.state import AgentSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -93,7 +94,7 @@ def test_configure_from_nothing_creates_role_and_yaml_holds_that_arn(world: Worl
     assert report["caller"]["principal_arn"] == f"arn:aws:iam::{ACCOUNT}:user/developers/dev"
     assert report["pass_role"]["decision"] == "allowed" and report["pass_role"]["method"] == "local"
     assert world.role_state() is not None
-    from agentcore_ext.toolkit import read_configured_role
+    from agentcore_ext.toolkit.config import read_configured_role
 
     assert read_configured_role(world.workdir, "hello_agent") == ("hello_agent", ROLE_ARN)
     assert (world.workdir / ".bedrock_agentcore" / "hello_agent" / "Dockerfile").is_file()

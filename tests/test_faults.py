@@ -31,18 +31,22 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 from typer.testing import CliRunner
 
-from agentcore_ext import aws, toolkit
-from agentcore_ext.apply import BACKOFF, MAX_WAIT
-from agentcore_ext.cli import app
-from agentcore_ext.requirements import (
+from agentcore_ext.aws import gateway as aws
+from agentcore_ext.aws.apply import BACKOFF, MAX_WAIT
+from agentcore_ext.aws.sandbox import FULL_ACCESS_DOCUMENT, role_management_document
+from agentcore_ext.cli.app import app
+from agentcore_ext.flows import configure as configure_flow
+from agentcore_ext.flows import session as session_flow
+from agentcore_ext.judge.requirements import (
     TOOL_POLICY_NAME,
     TOOL_REPAIR_POLICY_NAME,
-    AgentSpec,
     permissions_document,
     trust_document,
 )
-from agentcore_ext.sandbox import FULL_ACCESS_DOCUMENT, role_management_document
 from agentcore_ext.settings import MANAGED_BY_TAG
+from agentcore_ext.state import AgentSpec
+from agentcore_ext.toolkit import config as toolkit_config
+from agentcore_ext.toolkit import run as toolkit
 
 ACCOUNT = "123456789012"
 AGENT = "demo"
@@ -241,7 +245,7 @@ def world(moto_iam: boto3.Session, monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
             super().__init__(**kwargs)
             faults.attach(self)
 
-    monkeypatch.setattr(aws, "Gateway", FaultyGateway)
+    monkeypatch.setattr(session_flow, "Gateway", FaultyGateway)
     # botocore's retry backoff is `time.sleep` in botocore.endpoint: record it instead.
     monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=faults.backoff.append))
     return World(admin, faults, tmp_path)
@@ -412,14 +416,14 @@ def test_access_denied_in_configure_then_configure_with_fix_completes(world: Wor
     assert r.code == 4
     assert r.report is not None and r.report["configure"] == {"ran": False, "exit_code": None, "argv": []}
     assert f"Done: create role /{ROLE}" in r.finding("AWS_ERROR")["message"]
-    assert not (world.workdir / toolkit.CONFIG_FILE).exists()
+    assert not (world.workdir / toolkit_config.CONFIG_FILE).exists()
 
     world.faults.clear()
     again = world.run(*CONFIGURE, "--fix")
     assert again.code == 0, again.stderr
     assert again.report is not None and again.report["configure"]["exit_code"] == 0
     assert again.report["role"]["action_taken"] == "repaired"
-    assert toolkit.read_configured_role(world.workdir, AGENT) == (AGENT, ROLE_ARN)
+    assert toolkit_config.read_configured_role(world.workdir, AGENT) == (AGENT, ROLE_ARN)
     world.assert_compliant()
 
 
@@ -563,11 +567,11 @@ def test_the_toolkit_rejecting_configure_gives_its_exit_code(world: World) -> No
     assert "TOOLKIT_CONFIGURE_FAILED" in r.codes
     assert r.report["role"]["action_taken"] == "created"  # the role is ready and will be reused
     assert "--idle-timeout" in r.stderr  # the toolkit's own message reached the user
-    assert not (world.workdir / toolkit.CONFIG_FILE).exists()
+    assert not (world.workdir / toolkit_config.CONFIG_FILE).exists()
 
 
 def test_any_toolkit_exit_code_is_ours(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(toolkit, "run_toolkit", lambda *a, **k: 7)
+    monkeypatch.setattr(configure_flow, "run_toolkit", lambda *a, **k: 7)
     r = world.run(*CONFIGURE)
     assert r.code == 7
     assert r.report is not None and r.report["configure"]["exit_code"] == 7

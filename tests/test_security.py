@@ -34,24 +34,27 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from typer.testing import CliRunner, Result
 
-from agentcore_ext import arns, render
-from agentcore_ext import sandbox as sandbox_module
-from agentcore_ext.aws import Gateway
-from agentcore_ext.checks import judge_permissions, judge_trust
-from agentcore_ext.cli import app
+from agentcore_ext import arns
+from agentcore_ext.aws import sandbox as sandbox_module
+from agentcore_ext.aws.gateway import Gateway
+from agentcore_ext.cli import render
+from agentcore_ext.cli.app import app
 from agentcore_ext.findings import Severity, codes
+from agentcore_ext.flows.role import RoleOutcome, check_role, ensure_role
 from agentcore_ext.iam.policy import parse_policy
-from agentcore_ext.plan import Plan, summary
-from agentcore_ext.requirements import (
+from agentcore_ext.judge.permissions import judge_permissions
+from agentcore_ext.judge.requirements import (
     SERVICE_PRINCIPAL,
     TOOL_POLICY_NAME,
     TOOL_REPAIR_POLICY_NAME,
-    AgentSpec,
     permissions_document,
     trust_document,
 )
-from agentcore_ext.role_service import RoleOutcome, check_role, ensure_role
+from agentcore_ext.judge.trust import judge_trust
+from agentcore_ext.plan.display import describe
+from agentcore_ext.plan.model import Plan, summary
 from agentcore_ext.settings import Settings
+from agentcore_ext.state import AgentSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT = "123456789012"  # moto's default account
@@ -258,8 +261,8 @@ def test_created_trust_names_exactly_this_account_region_and_agent(
     spec = AgentSpec(agent=agent, account=ACCOUNT, region=region, partition=partition)
     session = boto3.Session(region_name=region)
     outcome = run_ensure(session, spec, fix=True)
-    assert outcome.role["action_taken"] == "created" and outcome.ok, outcome.findings
-    served = served_trust(session.client("iam"), outcome.role["name"])
+    assert outcome.role.action_taken == "created" and outcome.ok, outcome.findings
+    served = served_trust(session.client("iam"), outcome.role.name)
     [statement] = statements_of(served)
     assert statement["Effect"] == "Allow" and statement["Principal"] == {"Service": SERVICE}
     assert statement["Action"] == "sts:AssumeRole"
@@ -335,7 +338,7 @@ def test_every_trust_repair_is_scoped_when_read_back(
     name = default_name(spec)
     make_role(iam, name, original, {"mine": permissions_document(spec)})
     outcome = run_ensure(session, spec, fix=True)
-    assert outcome.role["action_taken"] == "repaired" and outcome.ok, (outcome.findings, outcome.plan.describe())
+    assert outcome.role.action_taken == "repaired" and outcome.ok, (outcome.findings, describe(outcome.plan))
     served = served_trust(iam, name)
     verdict = judge_trust(parse_policy(served), spec)
     assert verdict.ok and verdict.scoped and not verdict.findings, (served, verdict.findings)
@@ -350,7 +353,7 @@ def test_every_trust_repair_is_scoped_when_read_back(
             assert after[i] == before
     assert len(after) - len(statements_of(original)) in (0, 1)  # at most the tool's own statement was added
     # Running again changes nothing: the repair holds.
-    assert run_ensure(session, spec, fix=True).role["action_taken"] == "none"
+    assert run_ensure(session, spec, fix=True).role.action_taken == "none"
 
 
 # ==============================================================================================================
@@ -482,9 +485,9 @@ SAMPLE = random.Random(6).sample(
 def test_created_permissions_read_back_are_scoped(moto_iam: boto3.Session, spec: AgentSpec) -> None:
     session = boto3.Session(region_name=spec.region)
     outcome = run_ensure(session, spec)
-    assert outcome.role["action_taken"] == "created" and outcome.ok, outcome.findings
+    assert outcome.role.action_taken == "created" and outcome.ok, outcome.findings
     iam: Any = session.client("iam")
-    name = outcome.role["name"]
+    name = outcome.role.name
     assert iam.list_role_policies(RoleName=name)["PolicyNames"] == [TOOL_POLICY_NAME]
     assert iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"] == []
     served: dict[str, Any] = iam.get_role_policy(RoleName=name, PolicyName=TOOL_POLICY_NAME)["PolicyDocument"]
@@ -578,11 +581,11 @@ def test_fix_shows_the_plan_first_adds_only_and_keeps_the_users_documents(
 
     def confirm(plan: Plan) -> bool:
         recorder.mark("CONFIRM")
-        shown.append(plan.describe())
+        shown.append(describe(plan))
         return True
 
     outcome = run_ensure(moto_iam, DEMO, confirm, fix=True)
-    assert outcome.ok and outcome.role["action_taken"] == "repaired", outcome.findings
+    assert outcome.ok and outcome.role.action_taken == "repaired", outcome.findings
     # The plan was shown (once) before the first write, and it names every change that was then made.
     assert len(shown) == 1 and recorder.index("CONFIRM") < recorder.first_write()
     text = shown[0]
@@ -972,7 +975,7 @@ def _assert_broad_kept(session: boto3.Session, broad: str, recorder: Recorder) -
     assert ("attached " + broad if broad in BROAD_MANAGED else "wide statement 0") in warned[0].message
     before = snapshot(iam)
     outcome = run_ensure(session, DEMO, fix=True)
-    assert outcome.ok and outcome.role["action_taken"] == "repaired", outcome.findings
+    assert outcome.ok and outcome.role.action_taken == "repaired", outcome.findings
     recorder.assert_only_adds()
     assert "UpdateAssumeRolePolicy" in [name for name, _ in recorder.writes]  # the fix did run
     after = snapshot(iam)["roles"][DEMO_ROLE]

@@ -196,11 +196,6 @@ def pieces_matcher(pieces: tuple[_Piece, ...], *, arn_segments: bool) -> Matcher
     return lambda value: regex.fullmatch(value) is not None
 
 
-def action_matches(pattern: str, action: str) -> bool:
-    """IAM action match: case-insensitive, * and ? wildcards."""
-    return _matcher(pattern.lower(), False)(action.lower())
-
-
 def arn_matches(pattern: str, value: str, context: NormalizedContext | None = None, *, variables: bool = True) -> bool:
     """ARN match as IAM does it for Resource and Arn* conditions: case-sensitive, per colon-separated part.
 

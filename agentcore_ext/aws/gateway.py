@@ -1,0 +1,297 @@
+"""The AWS gateway: the only module that calls boto3 (with error_map.py, its botocore error mapping).
+
+Every AWS request goes through `Gateway`, which returns plain data, turns botocore errors into domain errors
+(message, hint, exit code) and counts the requests it sends. Endpoints and credentials come from boto3's standard
+chain, so AWS_ENDPOINT_URL (a moto server) works without code here.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import botocore.exceptions as bex
+from botocore.config import Config
+
+from agentcore_ext.aws import redact
+from agentcore_ext.aws.error_map import mapped_errors, simulator_errors, unknown_profile
+from agentcore_ext.aws.shapes import (
+    RoleInfo,
+    UserInfo,
+    as_document,
+    as_tags,
+    create_role_params,
+    role_info,
+    simulation_results,
+    simulator_context,
+    tag_list,
+    user_info,
+)
+from agentcore_ext.errors import AwsError, no_region
+from agentcore_ext.state import SimulationResult
+
+if TYPE_CHECKING:
+    from mypy_boto3_iam import IAMClient
+    from mypy_boto3_sts import STSClient
+
+
+# botocore waits 60 s for a TCP connection, per attempt: an endpoint that drops packets (VPN down, a firewall, a
+# stale AWS_ENDPOINT_URL) would keep the user waiting 3 minutes for "cannot reach". AWS connects in milliseconds.
+CONNECT_TIMEOUT = 5.0
+MAX_PARALLEL_READS = 4  # IAM throttles bursts; a few requests in flight keep well under its limits
+
+
+class Gateway:
+    """Typed access to IAM and STS for one run. `calls` counts HTTP requests sent, retries included."""
+
+    def __init__(
+        self,
+        *,
+        session: boto3.Session | None = None,
+        profile: str | None = None,
+        region: str | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        max_attempts: int | None = None,
+        endpoint_url: str | None = None,
+    ) -> None:
+        if session is None:
+            try:
+                session = boto3.Session(profile_name=profile, region_name=region)
+            except bex.ProfileNotFound as exc:
+                raise unknown_profile(profile) from exc
+        self.session = session
+        redact.install_for_session(session)
+        # boto3 reports "default" when no profile was chosen; a hint naming it would mislead.
+        self.profile = profile or (session.profile_name if session.profile_name != "default" else None)
+        self._region = region or session.region_name
+        self._endpoint_url = endpoint_url  # None: boto3's chain (AWS_ENDPOINT_URL, config) decides
+        # Waits the tool does itself (IAM propagation) go through this, so tests run without real delays.
+        self.sleep = sleep
+        self.calls = 0
+        self._count_lock = threading.Lock()  # reads may run in parallel (see parallel())
+        # Told the new count after each request, so a run's report counts the requests of a run that fails.
+        self.on_request: Callable[[int], None] | None = None
+        retries: dict[str, Any] = {"mode": "standard"}
+        if max_attempts is not None:
+            retries["total_max_attempts"] = max_attempts
+        self._config = Config(retries=retries, connect_timeout=CONNECT_TIMEOUT)  # type: ignore[arg-type]
+        self._iam: IAMClient | None = None
+        self._sts: STSClient | None = None
+        self._managed_docs: dict[str, dict[str, Any]] = {}
+
+    @classmethod
+    def create(
+        cls, *, profile: str | None = None, region: str | None = None, sleep: Callable[[float], None] = time.sleep
+    ) -> Gateway:
+        return cls(profile=profile, region=region, sleep=sleep)
+
+    @property
+    def region(self) -> str:
+        """The region in effect (flag, AWS_REGION, profile). IAM works without one, but the tool's ARNs do not."""
+        if not self._region:
+            raise no_region()
+        return self._region
+
+    # -- clients ---------------------------------------------------------------------------------------------
+    def _count(self, **_: Any) -> None:
+        # before-send fires once per HTTP attempt (retries included). Registered first: moto's in-process mock
+        # answers (or raises NotImplementedError) from its own before-send handler, which would otherwise run
+        # before this one. A before-call handler that short-circuits sends nothing and is rightly not counted.
+        with self._count_lock:
+            self.calls += 1
+            count = self.calls
+        if self.on_request is not None:
+            self.on_request(count)
+
+    def parallel(self, *reads: Callable[[], Any]) -> list[Any]:
+        """Run independent reads concurrently; results in order, the first failure (in order) raised.
+
+        IAM answers in tens to hundreds of milliseconds and a run's reads are mostly independent listings and
+        documents, so overlapping them is most of a run's wall time on real AWS. botocore clients are thread-safe;
+        they are created here, in the calling thread, before any worker uses them.
+        """
+        if len(reads) <= 1:
+            return [read() for read in reads]
+        _ = self.iam, self.sts
+        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_READS, len(reads))) as pool:
+            futures = [pool.submit(read) for read in reads]
+        return [future.result() for future in futures]
+
+    @property
+    def iam(self) -> IAMClient:
+        if self._iam is None:
+            with self._errors("iam:client"):
+                self._iam = self.session.client(
+                    "iam", region_name=self._region, config=self._config, endpoint_url=self._endpoint_url
+                )
+            self._iam.meta.events.register_first("before-send", self._count)
+        return self._iam
+
+    @property
+    def sts(self) -> STSClient:
+        if self._sts is None:
+            with self._errors("sts:client"):
+                self._sts = self.session.client(
+                    "sts", region_name=self._region, config=self._config, endpoint_url=self._endpoint_url
+                )
+            self._sts.meta.events.register_first("before-send", self._count)
+        return self._sts
+
+    # -- error mapping ---------------------------------------------------------------------------------------
+    def _errors(self, operation: str) -> AbstractContextManager[None]:
+        return mapped_errors(operation, self.profile)
+
+    # -- identity --------------------------------------------------------------------------------------------
+    def caller_identity(self) -> dict[str, str]:
+        with self._errors("sts:GetCallerIdentity"):
+            out = self.sts.get_caller_identity()
+        return {"Account": out["Account"], "Arn": out["Arn"], "UserId": out["UserId"]}
+
+    def _unless_missing(self, operation: str, read: Callable[[], Any]) -> Any:
+        """read() with errors mapped, or None when IAM answers NoSuchEntity."""
+        try:
+            with self._errors(operation):
+                return read()
+        except AwsError as exc:
+            if exc.code == "NoSuchEntity":
+                return None
+            raise
+
+    def get_user(self, name: str) -> UserInfo | None:
+        user = self._unless_missing("iam:GetUser", lambda: self.iam.get_user(UserName=name)["User"])
+        return None if user is None else user_info(user)
+
+    def get_role(self, name: str) -> RoleInfo | None:
+        role = self._unless_missing("iam:GetRole", lambda: self.iam.get_role(RoleName=name)["Role"])
+        return None if role is None else role_info(role)
+
+    # -- policy reads (paginated) ----------------------------------------------------------------------------
+    def _pages(self, operation: str, method: str, key: str, **params: Any) -> list[Any]:
+        items: list[Any] = []
+        with self._errors(f"iam:{operation}"):
+            for page in self.iam.get_paginator(method).paginate(**params):  # type: ignore[call-overload]
+                items.extend(page.get(key, ()))
+        return items
+
+    def _inline_names(self, kind: str, name: str) -> list[str]:
+        op = {"role": "ListRolePolicies", "user": "ListUserPolicies", "group": "ListGroupPolicies"}[kind]
+        method = {"role": "list_role_policies", "user": "list_user_policies", "group": "list_group_policies"}[kind]
+        return [str(n) for n in self._pages(op, method, "PolicyNames", **{f"{kind.capitalize()}Name": name})]
+
+    def _attached(self, kind: str, name: str) -> list[tuple[str, str]]:
+        cap = kind.capitalize()
+        items = self._pages(
+            f"ListAttached{cap}Policies", f"list_attached_{kind}_policies", "AttachedPolicies", **{f"{cap}Name": name}
+        )
+        return [(str(p["PolicyName"]), str(p["PolicyArn"])) for p in items]
+
+    def list_role_policy_names(self, role: str) -> list[str]:
+        return self._inline_names("role", role)
+
+    def list_user_policy_names(self, user: str) -> list[str]:
+        return self._inline_names("user", user)
+
+    def list_group_policy_names(self, group: str) -> list[str]:
+        return self._inline_names("group", group)
+
+    def list_attached_role_policies(self, role: str) -> list[tuple[str, str]]:
+        return self._attached("role", role)
+
+    def list_attached_user_policies(self, user: str) -> list[tuple[str, str]]:
+        return self._attached("user", user)
+
+    def list_attached_group_policies(self, group: str) -> list[tuple[str, str]]:
+        return self._attached("group", group)
+
+    def list_groups_for_user(self, user: str) -> list[str]:
+        return [
+            str(g["GroupName"])
+            for g in self._pages("ListGroupsForUser", "list_groups_for_user", "Groups", UserName=user)
+        ]
+
+    def get_role_policy_document(self, role: str, policy_name: str) -> dict[str, Any]:
+        with self._errors("iam:GetRolePolicy"):
+            return as_document(self.iam.get_role_policy(RoleName=role, PolicyName=policy_name)["PolicyDocument"])
+
+    def get_user_policy_document(self, user: str, policy_name: str) -> dict[str, Any]:
+        with self._errors("iam:GetUserPolicy"):
+            return as_document(self.iam.get_user_policy(UserName=user, PolicyName=policy_name)["PolicyDocument"])
+
+    def get_group_policy_document(self, group: str, policy_name: str) -> dict[str, Any]:
+        with self._errors("iam:GetGroupPolicy"):
+            return as_document(self.iam.get_group_policy(GroupName=group, PolicyName=policy_name)["PolicyDocument"])
+
+    def get_managed_policy_document(self, arn: str) -> dict[str, Any]:
+        """The default version's document. Cached per run: caller and role checks often share a policy."""
+        if arn not in self._managed_docs:
+            with self._errors("iam:GetPolicy"):
+                version = self.iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+            with self._errors("iam:GetPolicyVersion"):
+                got = self.iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
+            self._managed_docs[arn] = as_document(got.get("Document") or {})
+        return self._managed_docs[arn]
+
+    def list_role_names(self) -> list[str]:
+        """Every role name of the account (ListRoles, paginated): only for a case-insensitive lookup."""
+        return [str(r["RoleName"]) for r in self._pages("ListRoles", "list_roles", "Roles")]
+
+    def list_role_tags(self, role: str) -> dict[str, str]:
+        return as_tags(self._pages("ListRoleTags", "list_role_tags", "Tags", RoleName=role))
+
+    # -- simulator -------------------------------------------------------------------------------------------
+    def simulate_principal_policy(
+        self,
+        principal_arn: str,
+        actions: Sequence[str],
+        resource_arns: Sequence[str],
+        context_entries: Mapping[str, str | Sequence[str]],
+    ) -> list[SimulationResult]:
+        """One result per (action, resource). Raises SimulatorUnavailable instead of burning retries on it."""
+        entries = simulator_context(context_entries)
+        operation = "iam:SimulatePrincipalPolicy"
+        results: list[Any] = []
+        with simulator_errors(operation, self.profile):
+            paginator = self.iam.get_paginator("simulate_principal_policy")
+            pages = paginator.paginate(
+                PolicySourceArn=principal_arn,
+                ActionNames=list(actions),
+                ResourceArns=list(resource_arns),
+                ContextEntries=entries,
+                PaginationConfig={"PageSize": 1000},
+            )
+            for page in pages:
+                results.extend(page.get("EvaluationResults", ()))
+        return [r for raw in results for r in simulation_results(raw)]
+
+    # -- writes ----------------------------------------------------------------------------------------------
+    def create_role(
+        self,
+        name: str,
+        path: str,
+        trust_document: Mapping[str, Any],
+        description: str,
+        boundary_arn: str | None,
+        tags: Mapping[str, str],
+    ) -> RoleInfo:
+        params = create_role_params(name, path, trust_document, description, boundary_arn, tags)
+        with self._errors("iam:CreateRole"):
+            role = self.iam.create_role(**params)["Role"]
+        return role_info(role)
+
+    def put_role_policy(self, role: str, policy_name: str, document: Mapping[str, Any]) -> None:
+        with self._errors("iam:PutRolePolicy"):
+            self.iam.put_role_policy(RoleName=role, PolicyName=policy_name, PolicyDocument=json.dumps(document))
+
+    def update_assume_role_policy(self, role: str, document: Mapping[str, Any]) -> None:
+        with self._errors("iam:UpdateAssumeRolePolicy"):
+            self.iam.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps(document))
+
+    def tag_role(self, role: str, tags: Mapping[str, str]) -> None:
+        with self._errors("iam:TagRole"):
+            self.iam.tag_role(RoleName=role, Tags=tag_list(tags))

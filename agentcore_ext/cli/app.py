@@ -1,0 +1,53 @@
+"""The Typer app. Flags -> Settings -> one flow -> render. Imports nothing heavy at module level:
+`--help` must stay fast, so boto3, the toolkit and even our own checks load inside the commands.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from agentcore_ext import __version__
+from agentcore_ext.cli import configure, doctor, policy, role, validate
+
+app = typer.Typer(
+    name="agentcore-ext",
+    help="A checked `agentcore configure` for Amazon Bedrock AgentCore Runtime: resolves who you are, checks "
+    "iam:PassRole, finds or creates a compliant execution role, then runs the starter toolkit. Any other "
+    "`agentcore` subcommand (deploy, invoke, status, ...) is passed through to the toolkit unchanged; deploy "
+    "and launch run the doctor checks first (--skip-checks bypasses them).",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+app.command("configure")(configure.configure)
+app.command("doctor")(doctor.doctor)
+app.add_typer(role.role_app, name="role")
+app.add_typer(policy.app, name="policy")
+app.command("validate")(validate.validate)
+
+OWN_COMMANDS = {"configure", "doctor", "role", "policy", "validate"}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"agentcore-ext {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """agentcore-ext"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and not args[0].startswith("-") and args[0] not in OWN_COMMANDS:
+        from agentcore_ext.cli.passthrough import passthrough
+
+        sys.exit(passthrough(args))
+    app(args=args, prog_name="agentcore-ext")

@@ -1,0 +1,52 @@
+"""`configure`: the drop-in for `agentcore configure`: checks, the role, then the toolkit with that role."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from agentcore_ext.cli import options as o
+from agentcore_ext.cli import render
+from agentcore_ext.cli.context import confirmer, progress, settings_from_flags
+from agentcore_ext.cli.run import run
+from agentcore_ext.report import Report
+
+ToolkitArgs = Annotated[list[str] | None, typer.Argument(help="Arguments after -- go to agentcore configure.")]
+
+
+def configure(
+    entrypoint: o.Entrypoint = None,
+    name: o.Name = None,
+    execution_role: o.ExecutionRole = None,
+    role_name: o.RoleName = None,
+    role_path: o.RolePath = None,
+    permissions_boundary: o.Boundary = None,
+    tag: o.Tags = None,
+    deployment_type: o.DeploymentType = None,
+    disable_memory: o.DisableMemory = False,
+    protocol: o.Protocol = None,
+    region: o.Region = None,
+    profile: o.Profile = None,
+    fix: o.Fix = False,
+    no_create: o.NoCreate = False,
+    dry_run: o.DryRun = False,
+    yes: o.Yes = False,
+    json_out: o.Json = False,
+    sandbox: o.Sandbox = False,
+    force: o.Force = False,
+    toolkit_args: ToolkitArgs = None,
+) -> None:
+    """Check the caller and PassRole, find/create/repair the role, then run `agentcore configure` with it."""
+    flags = {**locals(), "toolkit_args": tuple(toolkit_args or ())}  # the flags above, for _settings
+
+    def body(report: Report) -> int:
+        from agentcore_ext.flows.configure import configure as configure_flow
+        from agentcore_ext.flows.sandboxed import maybe_sandbox
+
+        s = settings_from_flags(**flags)
+        with maybe_sandbox(s, report, render.err) as s:
+            return configure_flow(s, report, confirmer(s), progress, interactive=sys.stdin.isatty())
+
+    run("configure", json_out, body)

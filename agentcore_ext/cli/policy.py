@@ -1,0 +1,111 @@
+"""`policy trust|permissions|caller`: print the documents the tool would use, for administrators."""
+
+from __future__ import annotations
+
+import typer
+
+from agentcore_ext.cli import options as o
+from agentcore_ext.cli.run import resolve_region
+from agentcore_ext.errors import AgentCoreExtError, UsageError
+
+app = typer.Typer(help="Print the trust, permissions or caller policy the tool would use.", no_args_is_help=True)
+
+
+def _emit(
+    kind: str,
+    *,
+    entrypoint: str | None,
+    name: str | None,
+    role_name: str | None,
+    role_path: str | None,
+    boundary: str | None,
+    tags: list[str] | None,
+    deployment_type: str | None,
+    disable_memory: bool,
+    protocol: str | None,
+    region: str | None,
+    profile: str | None,
+    account: str | None,
+    fmt: str,
+) -> None:
+    from pathlib import Path
+
+    from agentcore_ext import arns
+    from agentcore_ext.cli import formats, render
+    from agentcore_ext.flows.policy import policy_document
+    from agentcore_ext.judge.requirements import TOOL_POLICY_NAME
+    from agentcore_ext.settings import build_settings, load_team_defaults
+
+    try:
+        if fmt not in formats.FORMATS:
+            raise UsageError(f"unknown --format {fmt!r}", f"choose one of {', '.join(formats.FORMATS)}")
+        s = build_settings(
+            defaults=load_team_defaults(Path.cwd()),
+            entrypoint=entrypoint,
+            name=name,
+            role_name=role_name,
+            role_path=role_path,
+            permissions_boundary=boundary,
+            tags=tags,
+            deployment_type=deployment_type,
+            disable_memory=disable_memory,
+            protocol=protocol,
+            region=resolve_region(region),
+            profile=profile,
+            account=account,
+        )
+        doc, s = policy_document(kind, s)
+        assert s.region is not None
+        meta = formats.RoleMeta(
+            role_name=s.role_name or arns.default_role_name(s.region, s.agent_name or "agent", s.role_name_template),
+            role_path=s.role_path,
+            boundary=s.permissions_boundary,
+            tags=s.role_tags(),
+            policy_name=TOOL_POLICY_NAME,
+        )
+        render.out(formats.render(kind, doc, fmt, meta))
+    except AgentCoreExtError as exc:
+        render.error(exc)
+        raise typer.Exit(exc.exit_code) from None
+
+
+def _register(kind: str, doc: str) -> None:
+    def command(
+        entrypoint: o.Entrypoint = None,
+        name: o.Name = None,
+        role_name: o.RoleName = None,
+        role_path: o.RolePath = None,
+        permissions_boundary: o.Boundary = None,
+        tag: o.Tags = None,
+        deployment_type: o.DeploymentType = None,
+        disable_memory: o.DisableMemory = False,
+        protocol: o.Protocol = None,
+        region: o.Region = None,
+        profile: o.Profile = None,
+        account: o.Account = None,
+        fmt: o.Format = "json",
+    ) -> None:
+        _emit(
+            kind,
+            entrypoint=entrypoint,
+            name=name,
+            role_name=role_name,
+            role_path=role_path,
+            boundary=permissions_boundary,
+            tags=tag,
+            deployment_type=deployment_type,
+            disable_memory=disable_memory,
+            protocol=protocol,
+            region=region,
+            profile=profile,
+            account=account,
+            fmt=fmt,
+        )
+
+    command.__doc__ = doc
+    app.command(kind)(command)
+
+
+_register("trust", "The execution role's trust policy (AgentCore may assume it, for this agent only).")
+_register("permissions", "The execution role's least-privilege permissions policy for this agent.")
+_register("caller", "What a developer needs: PassRole and role management on the tool's role names, plus reads.")

@@ -1,0 +1,72 @@
+"""The only module that prints: human text to stderr, the JSON report to stdout."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TextIO
+
+from agentcore_ext.errors import AgentCoreExtError
+from agentcore_ext.findings import Severity
+from agentcore_ext.report import Report
+
+_MARK = {Severity.ERROR: "✗ error", Severity.WARNING: "! warning", Severity.INFO: "i info"}
+
+
+def err(text: str = "") -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def out(text: str) -> None:
+    print(text, file=sys.stdout, flush=True)
+
+
+def error(exc: AgentCoreExtError) -> None:
+    """An error outside a report (policy output, pass-through): its message and hint, in one style."""
+    err(f"error: {exc.message}")
+    if exc.hint:
+        err(f"hint: {exc.hint}")
+
+
+def _yes_no(value: bool | None) -> str:
+    return {True: "yes", False: "no", None: "not checked"}[value]
+
+
+def human(report: Report, stream: TextIO | None = None) -> None:
+    """The report in words, using the JSON report's keys so the two read alike."""
+    w = stream or sys.stderr
+
+    def line(text: str = "") -> None:
+        print(text, file=w)
+
+    for note in report.notes:
+        line(note)
+    if report.caller:
+        c = report.caller
+        line(f"caller: {c.principal_arn or c.arn} (kind: {c.kind}, account: {c.account})")
+    if report.pass_role:
+        p = report.pass_role
+        line(f"pass_role: {p.decision} (method: {p.method}){' - ' + p.detail if p.detail else ''}")
+    if report.role:
+        r = report.role
+        if r.arn or r.name:
+            line(f"role: {r.arn or r.name} (exists: {_yes_no(r.exists)}, action_taken: {r.action_taken})")
+        else:
+            line("role documents (offline):")
+        line(f"  trust_ok: {_yes_no(r.trust_ok)}  permissions_ok: {_yes_no(r.permissions_ok)}")
+        if r.missing_actions:
+            line(f"  missing_actions: {', '.join(sorted(r.missing_actions))}")
+    if report.configure and report.configure.ran:
+        line(f"configure: agentcore configure exited {report.configure.exit_code}")
+    for f in report.findings:
+        line(f"{_MARK[f.level]} [{f.code}] {f.message}")
+        if f.hint:
+            line(f"    hint: {f.hint}")
+    line(f"{'ok' if report.ok else 'not ok'} ({report.aws_calls} AWS calls, {report.seconds:.2f}s)")
+
+
+def emit(report: Report, as_json: bool) -> None:
+    """Human text always goes to stderr; with --json the report is also the one document on stdout."""
+    human(report)
+    if as_json:
+        out(json.dumps(report.to_dict(), indent=2))

@@ -1,0 +1,51 @@
+"""`role ensure`: find, check, create or repair the execution role only; its ARN alone on stdout."""
+
+from __future__ import annotations
+
+import typer
+
+from agentcore_ext.cli import options as o
+from agentcore_ext.cli import render
+from agentcore_ext.cli.context import confirmer, progress, settings_from_flags
+from agentcore_ext.cli.run import run
+from agentcore_ext.report import Report
+
+role_app = typer.Typer(help="Find, check, create or repair the execution role only.", no_args_is_help=True)
+
+
+@role_app.command("ensure")
+def role_ensure(
+    entrypoint: o.Entrypoint = None,
+    name: o.Name = None,
+    execution_role: o.ExecutionRole = None,
+    role_name: o.RoleName = None,
+    role_path: o.RolePath = None,
+    permissions_boundary: o.Boundary = None,
+    tag: o.Tags = None,
+    deployment_type: o.DeploymentType = None,
+    disable_memory: o.DisableMemory = False,
+    protocol: o.Protocol = None,
+    region: o.Region = None,
+    profile: o.Profile = None,
+    fix: o.Fix = False,
+    no_create: o.NoCreate = False,
+    dry_run: o.DryRun = False,
+    yes: o.Yes = False,
+    json_out: o.Json = False,
+    sandbox: o.Sandbox = False,
+) -> None:
+    """Find, check, create or repair the role; prints only its ARN on stdout (without --json)."""
+    flags = dict(locals())  # the flags above, for _settings; taken before body joins the locals
+
+    def body(report: Report) -> int:
+        from agentcore_ext.flows.ensure import role_ensure as ensure_flow
+        from agentcore_ext.flows.sandboxed import maybe_sandbox
+
+        s = settings_from_flags(**flags)
+        with maybe_sandbox(s, report, render.err) as s:
+            code, arn = ensure_flow(s, report, confirmer(s), progress)
+        if arn and not json_out and not dry_run:
+            render.out(arn)
+        return code
+
+    run("role", json_out, body)

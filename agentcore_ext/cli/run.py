@@ -1,0 +1,78 @@
+"""Running a command: time it, turn domain errors into findings and exit codes, render the report once."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import NoReturn
+
+import typer
+
+from agentcore_ext.cli import render
+from agentcore_ext.errors import (
+    EXIT_AWS_CHANGE_FAILED,
+    EXIT_CHECKS_FAILED,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_TOOLKIT_MISSING,
+    EXIT_USAGE,
+    AgentCoreExtError,
+    no_region,
+)
+from agentcore_ext.findings import Code, Finding
+from agentcore_ext.report import Report
+
+_ERROR_CODES = {
+    EXIT_INTERNAL: Code.INTERNAL_ERROR,
+    EXIT_USAGE: Code.USAGE_ERROR,
+    EXIT_CHECKS_FAILED: Code.CHECKS_FAILED,
+    EXIT_AWS_CHANGE_FAILED: Code.AWS_ERROR,
+    EXIT_TOOLKIT_MISSING: Code.TOOLKIT_UNAVAILABLE,
+    EXIT_INTERRUPTED: Code.INTERRUPTED,
+}
+
+
+def run(command: str, as_json: bool, body: Callable[[Report], int]) -> NoReturn:
+    """Run body(report) -> exit code; errors become a finding, a message on stderr and their exit code."""
+    report = Report(command)
+    code = run_report(report, body)
+    render.emit(report, as_json)
+    raise typer.Exit(code)
+
+
+def run_report(report: Report, body: Callable[[Report], int]) -> int:
+    """body(report) -> exit code, timed, with every error turned into a finding of the report; prints nothing."""
+    start = time.perf_counter()
+    try:
+        code = body(report)
+    except AgentCoreExtError as exc:
+        code = exc.exit_code
+        report.add([Finding(_ERROR_CODES.get(code, Code.INTERNAL_ERROR), exc.message, exc.hint)])
+        report.notes.extend(getattr(exc, "notes", []))
+    except KeyboardInterrupt:
+        code = EXIT_INTERRUPTED
+        report.add([Finding(Code.INTERRUPTED, "interrupted (Ctrl-C)", "rerun the same command")])
+    except Exception as exc:  # a bug of ours: say so plainly, keep the traceback for those who ask
+        if os.environ.get("AGENTCORE_EXT_DEBUG"):
+            raise
+        code = EXIT_INTERNAL
+        report.add(
+            [
+                Finding(
+                    Code.INTERNAL_ERROR,
+                    f"internal error: {type(exc).__name__}: {exc}",
+                    "this is a bug in agentcore-ext: rerun with AGENTCORE_EXT_DEBUG=1 for the traceback and report it",
+                )
+            ]
+        )
+    report.seconds = time.perf_counter() - start
+    return code
+
+
+def resolve_region(flag: str | None, *, required: bool = False) -> str | None:
+    """--region, else the environment; profiles are read later by boto3 when AWS is used at all."""
+    region = flag or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if required and not region:
+        raise no_region()
+    return region

@@ -1,0 +1,98 @@
+"""The configure flow: the checks and the role of `role ensure`, then `agentcore configure` with the checked ARN.
+
+Like every flow, it fills a Report, returns an exit code and prints nothing itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agentcore_ext.errors import EXIT_CHECKS_FAILED, UsageError
+from agentcore_ext.findings import Code, Finding, has_errors
+from agentcore_ext.flows.ensure import ensure
+from agentcore_ext.flows.session import Confirm, Progress
+from agentcore_ext.report import ConfigureBlock, Report
+from agentcore_ext.settings import Settings
+from agentcore_ext.toolkit.argv import build_configure_argv, configure_overrides
+from agentcore_ext.toolkit.config import read_configured_role
+from agentcore_ext.toolkit.run import require_toolkit, run_toolkit
+
+
+def ecr_repository_name(value: str) -> str:
+    """`--ecr` takes a repository name or URI (ACCOUNT.dkr.ecr.REGION.amazonaws.com/name[:tag])."""
+    name = value.split("/", 1)[1] if ".dkr.ecr." in value and "/" in value else value
+    return name.split(":", 1)[0].split("@", 1)[0]
+
+
+def check_entrypoint(entrypoint: str | None, workdir: Path) -> str:
+    """The entrypoint as the toolkit needs it: an existing file inside the working directory (relative path)."""
+    if not entrypoint:
+        raise UsageError("configure needs the agent's entrypoint", "pass --entrypoint my_agent.py")
+    path = (workdir / entrypoint).resolve()
+    if not path.exists():
+        raise UsageError(f"entrypoint not found: {entrypoint}", f"check the path; the working directory is {workdir}")
+    if path.is_dir():
+        raise UsageError(f"entrypoint {entrypoint} is a directory", "pass the agent's Python file, e.g. -e app.py")
+    try:
+        return str(path.relative_to(workdir.resolve()))
+    except ValueError:
+        raise UsageError(
+            f"entrypoint {entrypoint} is outside the working directory {workdir}",
+            "the toolkit packages the working directory: cd into the agent's project and run from there",
+        ) from None
+
+
+def configure(settings: Settings, report: Report, confirm: Confirm, progress: Progress, *, interactive: bool) -> int:
+    """The drop-in for `agentcore configure`: checks, role, then the toolkit with the checked ARN."""
+    workdir = Path(settings.workdir)
+    entrypoint = check_entrypoint(settings.entrypoint, workdir)
+    require_toolkit()  # exit 5 before any AWS change, not after
+    # Refuse `-- --execution-role ...` and friends before anything happens; a custom ECR repository given
+    # to the toolkit is one the role must be able to pull from, so it is judged for that repository.
+    overrides = configure_overrides(settings.toolkit_args)
+    if overrides.get("ecr_repository"):
+        settings = settings.with_(ecr_repository=ecr_repository_name(str(overrides["ecr_repository"])))
+    s, outcome = ensure(settings, report, confirm, progress)
+    if has_errors(report.findings) or settings.dry_run:
+        report.configure = ConfigureBlock()
+        return EXIT_CHECKS_FAILED if has_errors(report.findings) else 0
+    argv = build_configure_argv(
+        entrypoint,
+        s.spec.agent,
+        outcome.arn,
+        s.spec.region,
+        s.spec.deployment_type,
+        not s.spec.memory,
+        s.spec.protocol,
+        not interactive or settings.yes,
+        settings.toolkit_args,
+    )
+    progress(f"running: agentcore {' '.join(argv)}")
+    # The toolkit builds its own boto3 session: hand it the same profile our checks used.
+    env = {"AWS_PROFILE": settings.profile} if settings.profile else None
+    code = run_toolkit(argv, workdir, env=env, region=s.spec.region, stdout_to_stderr=settings.json)
+    report.configure = ConfigureBlock(True, code, ("agentcore", *argv))
+    if code != 0:
+        report.add(
+            [
+                Finding(
+                    Code.TOOLKIT_CONFIGURE_FAILED,
+                    f"agentcore configure exited {code}",
+                    "see the toolkit's output above; the execution role is ready and will be reused",
+                )
+            ]
+        )
+        return code
+    _, configured = read_configured_role(workdir, s.spec.agent)
+    if configured != outcome.arn:
+        report.add(
+            [
+                Finding(
+                    Code.CONFIGURED_ROLE_MISMATCH,
+                    f".bedrock_agentcore.yaml records execution role {configured!r}, not {outcome.arn}",
+                    "rerun agentcore-ext configure; do not edit the file's execution_role by hand",
+                )
+            ]
+        )
+        return EXIT_CHECKS_FAILED
+    return 0

@@ -1,0 +1,78 @@
+"""doctor: gather, judge, report; never writes. With no agent or role flags it judges what
+.bedrock_agentcore.yaml says is configured (the deploy guard runs this too).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agentcore_ext import arns
+from agentcore_ext.errors import EXIT_CHECKS_FAILED, UsageError
+from agentcore_ext.findings import Code, Finding, has_errors, without
+from agentcore_ext.flows.role import check_role
+from agentcore_ext.flows.session import check_pass_role, open_session, report_calls, role_into_report
+from agentcore_ext.report import Report
+from agentcore_ext.settings import Settings
+from agentcore_ext.toolkit.config import read_agent_config
+
+
+def doctor(settings: Settings, report: Report) -> int:
+    """Read-only: caller, PassRole, role. With no role flags, the role in .bedrock_agentcore.yaml."""
+    settings = settings_from_toolkit_config(settings)
+    s = open_session(settings, report)
+    outcome = check_role(s.gateway, s.settings, s.spec)
+    role_into_report(outcome, report)
+    if not outcome.role.exists and settings.role_name and arns.is_toolkit_role_name(settings.role_name):
+        # Configured without -er: the toolkit creates this role itself at deploy time; its absence is expected.
+        report.findings = without(report.findings, Code.ROLE_NOT_FOUND)
+        report.add(
+            [
+                Finding(
+                    Code.TOOLKIT_AUTO_CREATES_ROLE,
+                    f"the agent was configured without --execution-role: `agentcore deploy` will create "
+                    f"{settings.role_name} itself, unchecked",
+                    "run agentcore-ext configure to use a checked role instead",
+                )
+            ]
+        )
+    elif not outcome.role.exists and not (settings.execution_role or settings.role_name):
+        report.role = None  # INTERFACE: null when no role was named and none found
+        report.findings = without(report.findings, Code.ROLE_NOT_FOUND)
+        report.add(
+            [
+                Finding(
+                    Code.ROLE_NOT_CREATED_YET,
+                    f"no execution role {outcome.role.name} for agent {s.spec.agent} yet",
+                    "`agentcore-ext configure` (or `role ensure`) creates a compliant one",
+                )
+            ]
+        )
+    check_pass_role(s, outcome.arn, report)
+    report_calls(report, s.gateway)
+    return EXIT_CHECKS_FAILED if has_errors(report.findings) else 0
+
+
+def settings_from_toolkit_config(settings: Settings) -> Settings:
+    """doctor/deploy with no agent or role flags: judge what .bedrock_agentcore.yaml says is configured."""
+    if settings.execution_role or settings.role_name or (settings.agent_name and settings.entrypoint):
+        return settings
+    config = read_agent_config(Path(settings.workdir), settings.agent_name or None)
+    if config is None:
+        if settings.agent_name:
+            return settings
+        raise UsageError(
+            "no agent given and no .bedrock_agentcore.yaml here",
+            "pass --entrypoint FILE or --name AGENT (and --execution-role ARN to check a given role), "
+            "or run from a configured project",
+        )
+    return settings.with_(
+        agent_name=config.name,
+        execution_role=None if config.execution_role_auto_create else config.execution_role,
+        role_name=arns.toolkit_role_name(config.region or settings.region or "", config.name)
+        if config.execution_role_auto_create
+        else None,
+        region=settings.region or config.region,
+        deployment_type=config.deployment_type or settings.deployment_type,
+        protocol=(config.protocol or settings.protocol).upper(),
+        memory=config.memory_enabled,
+    )

@@ -1,0 +1,41 @@
+"""`policy trust|permissions|caller`: the documents the tool would use, for administrators. Reads AWS only to
+learn the region or account when they are not given (one GetCallerIdentity at most).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agentcore_ext import arns
+from agentcore_ext.errors import UsageError
+from agentcore_ext.judge.caller_policy import CallerScope, caller_document
+from agentcore_ext.judge.requirements import permissions_document, trust_document
+from agentcore_ext.settings import Settings, agent_spec
+
+KINDS = ("trust", "permissions", "caller")
+
+
+def _region_from_aws(profile: str | None) -> str:
+    from agentcore_ext.aws.gateway import Gateway  # lazy: only when no region was given
+
+    return Gateway(profile=profile).region
+
+
+def _account_from_aws(profile: str | None, region: str) -> str:
+    from agentcore_ext.aws.gateway import Gateway  # lazy: only when --account is missing
+
+    return str(Gateway(profile=profile, region=region).caller_identity()["Account"])
+
+
+def policy_document(kind: str, settings: Settings) -> tuple[dict[str, Any], Settings]:
+    """The document of that kind for these settings, and the settings completed with region and account."""
+    if kind != "caller" and not settings.agent_name:
+        raise UsageError("no agent given", "pass --name AGENT or --entrypoint FILE")
+    region = settings.region or _region_from_aws(settings.profile)
+    account = settings.account or _account_from_aws(settings.profile, region)
+    settings = settings.with_(region=region, account=account)
+    if kind == "caller":
+        scope = CallerScope(account, arns.partition_for_region(region), settings.permissions_boundary)
+        return caller_document(scope), settings
+    spec = agent_spec(settings, account=account)
+    return (trust_document(spec) if kind == "trust" else permissions_document(spec)), settings

@@ -1,0 +1,89 @@
+"""One run's AWS side: the gateway, who is calling, and the agent being judged; and the steps every flow shares.
+
+Flows fill a Report and return an exit code; they print nothing themselves (progress and prompts come in as
+callbacks from the CLI), so the same flows run under the CLI, the deploy guard and the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from agentcore_ext import arns
+from agentcore_ext.aws.gateway import Gateway
+from agentcore_ext.aws.gather_caller import resolve_caller
+from agentcore_ext.errors import UsageError
+from agentcore_ext.findings import regrade
+from agentcore_ext.flows import passrole
+from agentcore_ext.flows.role import RoleOutcome
+from agentcore_ext.judge.passrole import PassRoleResult
+from agentcore_ext.plan.display import describe
+from agentcore_ext.plan.model import Plan
+from agentcore_ext.report import ActionTaken, Report
+from agentcore_ext.settings import Settings, agent_spec
+from agentcore_ext.state import AgentSpec, Caller
+
+Confirm = Callable[[Plan], bool]
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Session:
+    gateway: Gateway
+    caller: Caller
+    spec: AgentSpec
+    settings: Settings
+
+
+def open_session(settings: Settings, report: Report) -> Session:
+    """The gateway, GetCallerIdentity (and GetRole for a role's path), and the agent spec for that account."""
+    gateway = Gateway(profile=settings.profile, region=settings.region)
+    gateway.on_request = lambda calls: report_calls(report, gateway)  # counts stay right when a step fails
+    report_calls(report, gateway)
+    region = settings.region or gateway.region
+    arns.validate_region(region)
+    caller, findings = resolve_caller(gateway)
+    report.caller = caller.block()
+    report.add(findings)
+    report_calls(report, gateway)
+    if settings.account and settings.account != caller.account:
+        raise UsageError(
+            f"--account {settings.account} does not match your credentials' account {caller.account}",
+            "switch --profile, or drop --account",
+        )
+    partition = caller.partition if caller.partition.startswith("aws") else arns.partition_for_region(region)
+    if arns.partition_for_region(region) != partition:
+        raise UsageError(
+            f"region {region} is not in your credentials' partition {partition}",
+            "pick a region of that partition, or credentials for the region's partition",
+        )
+    settings = settings.with_(region=region)
+    return Session(gateway, caller, agent_spec(settings, account=caller.account, partition=partition), settings)
+
+
+def report_calls(report: Report, gateway: Gateway) -> None:
+    report.aws_calls = gateway.calls
+
+
+def check_pass_role(s: Session, role_arn: str, report: Report) -> PassRoleResult:
+    """PassRole on the role, and the caller's deploy permissions from what that check read."""
+    suggested = arns.default_role_name(s.spec.region, s.spec.agent, s.settings.role_name_template)
+    result = passrole.check_pass_role(s.gateway, s.caller, role_arn, suggested_name=suggested, deploy=s.spec)
+    report.pass_role = result.block()
+    report.add(result.findings)
+    report.add(passrole.check_deploy_permissions(result, s.caller, s.spec))
+    report_calls(report, s.gateway)
+    return result
+
+
+def role_into_report(outcome: RoleOutcome, report: Report) -> None:
+    report.role = outcome.role
+    plan = outcome.plan
+    findings = list(outcome.findings)
+    if outcome.role.action_taken is ActionTaken.PLANNED and not plan.blocked_by:
+        # --dry-run with a plan that would fix everything: the run succeeds (exit 0); what is wrong now stays
+        # in the report as warnings, each one covered by the plan shown.
+        findings = regrade(findings, message=lambda m: f"{m} (the plan fixes this)")
+    report.add(findings)
+    if plan.actions and outcome.role.action_taken in (ActionTaken.NONE, ActionTaken.PLANNED):
+        report.notes.append(describe(plan))

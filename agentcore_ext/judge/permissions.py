@@ -1,0 +1,139 @@
+"""P1-P3 of INTERFACE.md: do the role's policies allow what this agent needs, and nothing far broader? Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from agentcore_ext.findings import Code, Finding
+from agentcore_ext.iam.evaluate import Decision, Evaluation, evaluate
+from agentcore_ext.iam.policy import PolicyDocument
+from agentcore_ext.judge.requirements import Requirement, RequirementLevel, requirements
+from agentcore_ext.state import AgentSpec
+
+BROAD_ACTIONS = {"*", "iam:*", "sts:*"}
+BROAD_MANAGED = {"AdministratorAccess", "PowerUserAccess"}
+FIX_HINT = "rerun with --fix to add it (a plan is shown first), or see `agentcore-ext policy permissions`"
+
+
+@dataclass(frozen=True)
+class PermissionsVerdict:
+    ok: bool
+    missing_actions: tuple[str, ...]  # required actions not provably allowed, sorted
+    findings: tuple[Finding, ...]
+    results: tuple[tuple[Requirement, Evaluation], ...] = field(default=())
+
+    @property
+    def fixable_actions(self) -> tuple[str, ...]:
+        """Missing only for want of an Allow: an added inline policy fixes them (a deny or boundary it cannot)."""
+        return tuple(
+            sorted(
+                {
+                    req.action
+                    for req, ev in self.results
+                    if req.level is RequirementLevel.REQUIRED
+                    and ev.decision is Decision.IMPLICIT_DENY
+                    and ev.boundary in (None, Decision.ALLOWED)
+                }
+            )
+        )
+
+
+def _group(results: list[tuple[Requirement, Evaluation]], decision: Decision) -> list[tuple[Requirement, Evaluation]]:
+    return [(r, e) for r, e in results if e.decision is decision]
+
+
+def judge_permissions(
+    policies: Sequence[PolicyDocument],
+    spec: AgentSpec,
+    boundary: PolicyDocument | None = None,
+    attached_names: Sequence[str] = (),
+) -> PermissionsVerdict:
+    findings: list[Finding] = []
+    results = [(req, evaluate(policies, req.request(), boundary)) for req in requirements(spec)]
+    required = [(r, e) for r, e in results if r.level is RequirementLevel.REQUIRED]
+    failing = [(r, e) for r, e in required if e.decision is not Decision.ALLOWED]
+    missing = tuple(sorted({r.action for r, _ in failing}))
+
+    blocked_by_boundary = [(r, e) for r, e in failing if e.boundary is not None and e.boundary is not Decision.ALLOWED]
+    no_allow = [(r, e) for r, e in _group(failing, Decision.IMPLICIT_DENY) if (r, e) not in blocked_by_boundary]
+    if no_allow:
+        findings.append(
+            Finding(
+                Code.PERMISSIONS_MISSING,
+                "the role's policies do not allow: " + _describe(no_allow),
+                FIX_HINT,
+            )
+        )
+    denied = _group(failing, Decision.EXPLICIT_DENY)
+    denied = [(r, e) for r, e in denied if (r, e) not in blocked_by_boundary]
+    if denied:
+        by = sorted({str(ref) for _, e in denied for ref in e.denied_by})
+        findings.append(
+            Finding(
+                Code.PERMISSIONS_EXPLICIT_DENY,
+                f"explicitly denied by {', '.join(by)}: " + _describe(denied),
+                "an explicit Deny cannot be outweighed by an Allow; agentcore-ext does not remove statements it did "
+                "not write: change that statement, or use another role",
+            )
+        )
+    if blocked_by_boundary:
+        findings.append(
+            Finding(
+                Code.PERMISSIONS_BOUNDARY_BLOCKS,
+                "the role's permissions boundary does not allow: " + _describe(blocked_by_boundary),
+                "widen the boundary policy (an administrator's decision) or choose a role with another boundary",
+            )
+        )
+    unknown = [(r, e) for r, e in _group(failing, Decision.UNKNOWN) if (r, e) not in blocked_by_boundary]
+    if unknown:
+        findings.append(
+            Finding(
+                Code.PERMISSIONS_UNDECIDED,
+                "cannot prove these are allowed (a condition the evaluator does not understand): " + _describe(unknown),
+                "simplify the conditions on those statements, or check with the IAM policy simulator",
+            )
+        )
+    recommended = [
+        (r, e) for r, e in results if r.level is RequirementLevel.RECOMMENDED and e.decision is not Decision.ALLOWED
+    ]
+    if recommended:
+        findings.append(
+            Finding(
+                Code.RECOMMENDED_PERMISSIONS_MISSING,
+                "recommended but not required: " + _describe(recommended),
+                "needed only if the agent fetches workload access tokens itself; `agentcore-ext policy permissions` "
+                "shows the statement",
+            )
+        )
+    findings += broad_grants(policies, attached_names)
+    return PermissionsVerdict(not failing, missing, tuple(findings), tuple(results))
+
+
+def _describe(items: list[tuple[Requirement, Evaluation]]) -> str:
+    return "; ".join(f"{r.action} on {r.resource}" for r, _ in items)
+
+
+def broad_grants(policies: Sequence[PolicyDocument], attached_names: Sequence[str] = ()) -> list[Finding]:
+    """P2: grants far broader than an agent needs (warning; the tool never narrows them itself)."""
+    broad: list[str] = []
+    for doc in policies:
+        for st in doc.statements:
+            if st.effect != "Allow":
+                continue
+            if st.not_actions is not None:
+                broad.append(f"{doc.name or 'policy'} statement {st.index} (Allow with NotAction)")
+                continue
+            hits = sorted({a for a in st.actions if a.lower() in BROAD_ACTIONS})
+            if hits:
+                broad.append(f"{doc.name or 'policy'} statement {st.index} ({', '.join(hits)})")
+    broad += [f"attached {name}" for name in attached_names if name in BROAD_MANAGED]
+    if not broad:
+        return []
+    return [
+        Finding(
+            Code.PERMISSIONS_TOO_BROAD,
+            "grants broader than an agent needs: " + "; ".join(broad),
+            "an agent that is compromised acts with these rights; replace them with `agentcore-ext policy permissions`",
+        )
+    ]

@@ -1,0 +1,115 @@
+"""The edits a repair plan makes to existing documents: trust repair and merging into the tool's repair policy.
+
+Pure, like plan.py: documents in, new documents out. Each edit only adds, except the confused-deputy scoping of a
+bare service statement (`_scope_statement`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from agentcore_ext.iam.policy import Statement, parse_policy
+from agentcore_ext.judge.requirements import SERVICE_PRINCIPAL, trust_statement
+from agentcore_ext.judge.trust import TrustVerdict, judge_trust
+from agentcore_ext.state import AgentSpec, ObservedRole
+
+
+def _statements(raw: Mapping[str, Any]) -> list[Any]:
+    key = next((k for k in raw if k.lower() == "statement"), "Statement")
+    value = raw.get(key, [])
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _with_statements(raw: Mapping[str, Any], statements: list[Any]) -> dict[str, Any]:
+    key = next((k for k in raw if k.lower() == "statement"), "Statement")
+    out: dict[str, Any] = dict(raw) if raw else {"Version": "2012-10-17"}
+    out[key] = statements
+    return out
+
+
+def _unique_sid(base: str, taken: set[str]) -> str:
+    sid, n = base, 2
+    while sid in taken:
+        sid, n = f"{base}{n}", n + 1
+    return sid
+
+
+def _bare_service_statement(st: Statement) -> bool:
+    """An Allow for exactly the AgentCore service with no condition, nothing negated, no resource."""
+    return (
+        st.effect == "Allow"
+        and dict(st.principal or {}) == {"Service": (SERVICE_PRINCIPAL,)}
+        and st.not_principal is None
+        and st.not_actions is None
+        and st.resources is None
+        and st.not_resources is None
+        and not st.conditions
+    )
+
+
+def _scope_statement(raw: Mapping[str, Any], account: str) -> dict[str, Any]:
+    """The one edit of a user's statement: add aws:SourceAccount, keeping every other key as it was.
+
+    Adding a condition only narrows who may assume the role. It is scoped to the account, not to this agent,
+    so other agents and regions of the same account that share the role keep working.
+    """
+    return {**raw, "Condition": {"StringEquals": {"aws:SourceAccount": account}}}
+
+
+def repair_trust(observed: ObservedRole, spec: AgentSpec, before: TrustVerdict) -> tuple[dict[str, Any] | None, str]:
+    """The trust policy with the repairs it needs, and a note of each; (None, "") when none is needed or possible.
+
+    Bare AgentCore statements get aws:SourceAccount; if AgentCore still may not assume the role, the tool's own
+    statement is added. Every other statement is kept as it is.
+    """
+    doc = observed.trust.document
+    if doc is None or (before.service_allowed and before.scoped):
+        return None, ""
+    raw = observed.trust.raw
+    statements = _statements(raw)
+    notes: list[str] = []
+    if not before.scoped:
+        for st in doc.statements:
+            if _bare_service_statement(st) and st.index < len(statements):
+                statements[st.index] = _scope_statement(statements[st.index], spec.account)
+                notes.append(
+                    f"statement {st.index}{f' ({st.sid})' if st.sid else ''}: added condition "
+                    f"aws:SourceAccount={spec.account}; nothing else in it changed"
+                )
+    candidate = _with_statements(raw, statements)
+    if not judge_trust(parse_policy(candidate), spec).service_allowed:
+        added = dict(trust_statement(spec))
+        added["Sid"] = _unique_sid(added["Sid"], {s.sid for s in doc.statements if s.sid})
+        statements.append(added)
+        notes.append(
+            f"added statement {added['Sid']}: AgentCore may assume the role for agent {spec.agent} "
+            f"in {spec.account}/{spec.region}; existing statements kept as they are"
+        )
+        candidate = _with_statements(raw, statements)
+    return (candidate if notes else None), "; ".join(notes)
+
+
+def merge_statements(existing: Mapping[str, Any] | None, addition: Mapping[str, Any]) -> dict[str, Any]:
+    """Add statements to the tool's repair policy: same Sid, resource and condition -> union of actions."""
+    if existing is None:
+        return dict(addition)
+    statements = [dict(s) for s in _statements(existing)]
+    for new in _statements(addition):
+        same = next(
+            (
+                s
+                for s in statements
+                if s.get("Sid") == new["Sid"]
+                and s.get("Resource") == new["Resource"]
+                and s.get("Condition") == new.get("Condition")
+            ),
+            None,
+        )
+        if same is not None:
+            had = same.get("Action", [])
+            actions: list[str] = [had] if isinstance(had, str) else list(had)
+            same["Action"] = actions + [a for a in new["Action"] if a not in actions]
+        else:
+            statements.append({**new, "Sid": _unique_sid(new["Sid"], {str(s.get("Sid")) for s in statements})})
+    return _with_statements(existing, statements)

@@ -1,0 +1,111 @@
+"""The plan's vocabulary: typed actions on one role, the plan that holds them, and what the planner is given. Pure.
+
+Modelled on chalice's deploy models: frozen instructions that a planner returns and an executor (aws/apply.py)
+or a display (plan/display.py) consumes, dispatched by type with `match`, never by method-name strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from agentcore_ext.findings import Finding
+
+
+class PlanKind(StrEnum):
+    NONE = "none"
+    CREATE = "create"
+    REPAIR = "repair"
+
+
+@dataclass(frozen=True)
+class CreateRole:
+    name: str
+    path: str
+    trust: Mapping[str, Any]
+    boundary: str | None
+    tags: Mapping[str, str]
+    description: str
+
+
+@dataclass(frozen=True)
+class PutInlinePolicy:
+    role: str
+    policy_name: str
+    document: Mapping[str, Any]
+    old_document: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class UpdateTrust:
+    role: str
+    new_document: Mapping[str, Any]
+    old_document: Mapping[str, Any]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TagRole:
+    role: str
+    tags: Mapping[str, str]
+
+
+Action = CreateRole | PutInlinePolicy | UpdateTrust | TagRole
+ORDER = {CreateRole: 0, PutInlinePolicy: 1, UpdateTrust: 2, TagRole: 3}  # permissions before the trust that uses them
+
+
+def summary(action: Action) -> str:
+    match action:
+        case CreateRole(name=name, path=path, boundary=boundary):
+            return f"create role {path}{name}" + (f" with permissions boundary {boundary}" if boundary else "")
+        case PutInlinePolicy(role=role, policy_name=policy, old_document=old):
+            return f"{'update' if old else 'add'} inline policy {policy} on role {role}"
+        case UpdateTrust(role=role):
+            return f"update the trust policy of role {role}"
+        case TagRole(role=role, tags=tags):
+            return f"tag role {role}: " + ", ".join(f"{k}={v}" for k, v in tags.items())
+
+
+@dataclass(frozen=True)
+class Plan:
+    role_name: str
+    role_arn: str
+    actions: tuple[Action, ...] = ()
+    blocked_by: tuple[Finding, ...] = ()
+    kind: PlanKind = PlanKind.NONE
+    needs_fix: bool = False  # repairs shown for information: this run was not given --fix
+    notes: tuple[str, ...] = ()
+
+    @property
+    def will_apply(self) -> bool:
+        return bool(self.actions) and not self.blocked_by and not self.needs_fix
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "role_name": self.role_name,
+            "role_arn": self.role_arn,
+            "kind": str(self.kind),
+            "actions": [summary(a) for a in self.actions],
+            "blocked_by": [f.code for f in self.blocked_by],
+            "needs_fix": self.needs_fix,
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """What the planner needs besides the documents: where a new role goes and what this run may do."""
+
+    name: str
+    arn: str
+    path: str = "/"
+    boundary: str | None = None
+    boundary_document: Mapping[str, Any] | None = None  # read before a create, to judge the role it would make
+    tags: Mapping[str, str] = field(default_factory=dict)
+    description: str = ""
+    fix: bool = False
+    no_create: bool = False
+    must_exist: bool = False
+    fix_command: str = ""  # the exact command that applies the repairs, for hints

@@ -1,0 +1,169 @@
+"""Judge an observed role and plan what to change. Pure: documents in, a verdict and frozen actions out.
+
+The plan's types are in plan/model.py, its display in plan/display.py, the document edits in plan/edits.py.
+
+Safety rules the planner enforces (DESIGN.md "Habits"):
+- it only ever adds: a statement to the trust policy, an inline policy of the tool's own name, tags on the tool's
+  own roles; the one exception is confused-deputy scoping, see `_scope_statement` in plan/edits.py;
+- a role it cannot make compliant by adding (explicit deny, boundary, wildcard trust, AWS-managed role) is
+  `blocked` and is not touched at all, so a failed check never leaves a half-changed role;
+- every candidate document is judged again before it is planned, so a plan that would not help is never applied.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from agentcore_ext.findings import Code, Finding
+from agentcore_ext.iam.policy import parse_policy
+from agentcore_ext.judge.requirements import (
+    TOOL_POLICY_NAME,
+    TOOL_REPAIR_POLICY_NAME,
+    RequirementLevel,
+    permissions_document,
+    requirements,
+    trust_document,
+)
+from agentcore_ext.judge.role import RoleVerdict, judge_role
+from agentcore_ext.judge.trust import judge_trust
+from agentcore_ext.plan.edits import merge_statements, repair_trust
+from agentcore_ext.plan.model import (
+    ORDER,
+    Action,
+    CreateRole,
+    Plan,
+    PlanInputs,
+    PlanKind,
+    PutInlinePolicy,
+    TagRole,
+    UpdateTrust,
+    summary,
+)
+from agentcore_ext.state import AgentSpec, ObservedRole, observe_policy
+
+INLINE_POLICY_LIMIT = 10_240  # IAM: total characters (whitespace excluded) of a role's inline policies
+# Findings an added Allow or trust statement cannot cure: they block the whole plan.
+UNFIXABLE = frozenset(
+    {
+        Code.PERMISSIONS_EXPLICIT_DENY,
+        Code.PERMISSIONS_BOUNDARY_BLOCKS,
+        Code.PERMISSIONS_UNDECIDED,
+        Code.TRUST_WILDCARD_PRINCIPAL,
+        Code.TRUST_SERVICE_NOT_ALLOWED,
+        Code.ROLE_POLICY_INVALID,
+    }
+)
+TRUST_CODES = frozenset({Code.TRUST_WILDCARD_PRINCIPAL, Code.TRUST_SERVICE_NOT_ALLOWED, Code.TRUST_NOT_SCOPED})
+
+
+def _size(doc: Mapping[str, Any]) -> int:
+    return len(json.dumps(doc, separators=(",", ":")))
+
+
+def _size_finding(total: int, role: str) -> Finding:
+    return Finding(
+        Code.ROLE_INLINE_POLICY_LIMIT,
+        f"the inline policies of role {role} would hold {total} characters, more than IAM's {INLINE_POLICY_LIMIT}",
+        "attach a managed policy made from `agentcore-ext policy permissions` "
+        "instead, or remove unused inline policies",
+    )
+
+
+def _plan_create(spec: AgentSpec, inputs: PlanInputs) -> tuple[RoleVerdict, Plan]:
+    missing = tuple(sorted({r.action for r in requirements(spec) if r.level is RequirementLevel.REQUIRED}))
+    verdict = RoleVerdict(inputs.name, inputs.arn, False, False, False, missing)
+    if inputs.must_exist or inputs.no_create:
+        why = "--execution-role names a role that must exist" if inputs.must_exist else "--no-create was given"
+        hint = (
+            "check the name or ARN, or omit --execution-role (or use --role-name) to let agentcore-ext create it"
+            if inputs.must_exist
+            else "drop --no-create to let agentcore-ext create it"
+        )
+        found = Finding(Code.ROLE_NOT_FOUND, f"role {inputs.arn} does not exist ({why})", hint)
+        return replace(verdict, findings=(found,)), Plan(inputs.name, inputs.arn, blocked_by=(found,))
+    trust, permissions = trust_document(spec), permissions_document(spec)
+    # Judge the role the plan would make, under its boundary: a boundary that blocks the agent stops the create.
+    bnd = inputs.boundary_document
+    would_be = ObservedRole(
+        inputs.name,
+        inputs.arn,
+        inputs.path,
+        observe_policy(trust, "trust policy"),
+        (observe_policy(permissions, TOOL_POLICY_NAME),),
+        boundary_arn=inputs.boundary,
+        boundary=observe_policy(bnd, inputs.boundary or "", inputs.boundary or "") if bnd else None,
+    )
+    blocked = [f for f in judge_role(would_be, spec).findings if f.code in UNFIXABLE]
+    if _size(permissions) > INLINE_POLICY_LIMIT:
+        blocked.append(_size_finding(_size(permissions), inputs.name))
+    actions: tuple[Action, ...] = (
+        CreateRole(inputs.name, inputs.path, trust, inputs.boundary, dict(inputs.tags), inputs.description),
+        PutInlinePolicy(inputs.name, TOOL_POLICY_NAME, permissions),
+    )
+    return replace(verdict, findings=tuple(blocked)), Plan(
+        inputs.name, inputs.arn, actions, tuple(blocked), PlanKind.CREATE
+    )
+
+
+def make_plan(observed: ObservedRole | None, spec: AgentSpec, inputs: PlanInputs) -> tuple[RoleVerdict, Plan]:
+    """Judge the role and decide: nothing, create, or repair (applied only with inputs.fix)."""
+    if observed is None:
+        return _plan_create(spec, inputs)
+    verdict = judge_role(observed, spec)
+    assert verdict.trust is not None and verdict.permissions is not None
+    blocked = [f for f in verdict.findings if f.code is Code.ROLE_RESERVED]
+    # Never plan a change to a role AWS manages, not even for display; a compliant one gets no tags either
+    # (its managed-by tag is no proof the tool owns it: the path is).
+    if blocked or observed.reserved:
+        return verdict, Plan(observed.name, observed.arn, blocked_by=tuple(blocked))
+    actions: list[Action] = []
+    extra: list[Finding] = []
+    fixable = set(verdict.permissions.fixable_actions)
+    if fixable:
+        existing = observed.inline_policy(TOOL_REPAIR_POLICY_NAME)
+        old = dict(existing.raw) if existing else None
+        doc = merge_statements(old, permissions_document(spec, only_actions=fixable))
+        others = sum(_size(p.raw) for p in observed.inline if p.name != TOOL_REPAIR_POLICY_NAME)
+        if others + _size(doc) > INLINE_POLICY_LIMIT:
+            extra.append(_size_finding(others + _size(doc), observed.name))
+        actions.append(PutInlinePolicy(observed.name, TOOL_REPAIR_POLICY_NAME, doc, old))
+    new_trust, note = repair_trust(observed, spec, verdict.trust)
+    after_trust = verdict.trust
+    if new_trust is not None:
+        after_trust = judge_trust(parse_policy(new_trust), spec)
+        actions.append(UpdateTrust(observed.name, new_trust, dict(observed.trust.raw), note))
+    notes = []
+    if not after_trust.scoped:
+        notes.append(f"a trust statement the tool did not write stays unscoped: add aws:SourceAccount={spec.account}")
+    missing_tags = {k: v for k, v in inputs.tags.items() if observed.tags.get(k) != v}
+    if missing_tags and observed.managed_by_tool:  # tags can grant access (ABAC): only on the tool's own roles
+        actions.append(TagRole(observed.name, missing_tags))
+    # What adding cannot cure blocks the whole repair: after_trust tells whether the trust edits suffice.
+    after_codes = {f.code for f in after_trust.findings}
+    blocked = [
+        f for f in verdict.findings if f.code in UNFIXABLE and (f.code not in TRUST_CODES or f.code in after_codes)
+    ]
+    blocked += extra
+    needs_fix = bool(actions) and not inputs.fix
+    if needs_fix and not blocked:
+        extra.append(
+            Finding(
+                Code.ROLE_FIX_AVAILABLE,
+                "--fix would: " + "; ".join(summary(a) for a in actions),
+                f"run: {inputs.fix_command}" if inputs.fix_command else "rerun with --fix",
+            )
+        )
+    verdict = replace(verdict, findings=verdict.findings + tuple(f for f in extra if f not in verdict.findings))
+    ordered = tuple(sorted(actions, key=lambda a: ORDER[type(a)]))
+    return verdict, Plan(
+        observed.name,
+        observed.arn,
+        ordered,
+        tuple(blocked),
+        PlanKind.REPAIR if actions else PlanKind.NONE,
+        needs_fix,
+        tuple(notes),
+    )

@@ -1,0 +1,203 @@
+"""Plain frozen data that the gather stage writes and the judge stage reads. Pure: no AWS, no I/O.
+
+The flow is flags -> Settings -> gather (aws/) -> these records -> judge (judge/) -> plan (plan/). Keeping the
+records here, apart from the code that fills them, is what lets judge/ and plan/ import no AWS code at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from agentcore_ext import arns
+from agentcore_ext.iam.policy import PolicyDocument, PolicyError, parse_policy
+from agentcore_ext.report import CallerBlock
+
+MANAGED_BY_TAG = ("managed-by", "agentcore-ext")
+# A stand-in runtime id: real ids are "<agent>-<10 random characters>", unknown before the first deploy.
+PROBE_RUNTIME_SUFFIX = "Pr0beRun1d"
+
+
+# --- the agent ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    """The agent being judged: its name, where it runs, and how it is deployed. Built only by settings.agent_spec."""
+
+    agent: str
+    account: str
+    region: str
+    partition: str = "aws"
+    deployment_type: str = "container"
+    memory: bool = True
+    protocol: str = "HTTP"
+    ecr_repository: str | None = None
+    model: str | None = None
+
+    @property
+    def repository(self) -> str:
+        return self.ecr_repository or default_ecr_repository(self.agent)
+
+    @property
+    def runtime_id(self) -> str:
+        return f"{self.agent}-{PROBE_RUNTIME_SUFFIX}"
+
+    def arn(self, service: str, resource: str, *, region: str | None = None, account: str | None = None) -> str:
+        reg = self.region if region is None else region
+        acct = self.account if account is None else account
+        return f"arn:{self.partition}:{service}:{reg}:{acct}:{resource}"
+
+    @property
+    def runtime_arn(self) -> str:
+        return self.arn("bedrock-agentcore", f"runtime/{self.runtime_id}")
+
+    @property
+    def log_group(self) -> str:
+        return f"/aws/bedrock-agentcore/runtimes/{self.runtime_id}-DEFAULT"
+
+
+def default_ecr_repository(agent: str) -> str:
+    """The toolkit's default repository name: lowercase, runs of - and _ collapsed."""
+    return "bedrock-agentcore-" + re.sub(r"[-_]{2,}", "-", agent.lower())
+
+
+# --- the caller --------------------------------------------------------------------------------------------
+
+
+class CallerKind(StrEnum):
+    USER = "user"
+    ROLE = "role"
+    SSO_ROLE = "sso_role"
+    FEDERATED_USER = "federated_user"
+    ROOT = "root"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_role(self) -> bool:
+        return self in (CallerKind.ROLE, CallerKind.SSO_ROLE)
+
+    @property
+    def readable(self) -> bool:
+        """Kinds whose identity policies IAM lets us list and read."""
+        return self in (CallerKind.USER, CallerKind.ROLE, CallerKind.SSO_ROLE)
+
+
+@dataclass(frozen=True)
+class Caller:
+    arn: str  # as GetCallerIdentity returned it (a session ARN for roles)
+    principal_arn: str  # the IAM ARN policies attach to (role ARN with its path for sessions)
+    kind: CallerKind
+    account: str
+    partition: str
+    name: str
+    path: str
+    permissions_boundary_arn: str | None = None
+    details_read: bool = False  # GetUser/GetRole answered: path and boundary are known, not assumed
+    session: str = ""  # the role session name (for SSO: the person)
+
+    def block(self) -> CallerBlock:
+        """INTERFACE.md's `caller` block."""
+        return CallerBlock(self.arn, self.principal_arn, str(self.kind), self.account, self.partition)
+
+
+@dataclass
+class CallerPolicies:
+    """The caller's own identity policies as far as they could be read, for local evaluation."""
+
+    policies: list[PolicyDocument] = field(default_factory=list)
+    boundary: PolicyDocument | None = None
+    unreadable: list[str] = field(default_factory=list)  # "iam:Action (what)" for each refused or broken read
+    listed: bool = False  # at least one policy listing answered: something about the caller is known
+
+    @property
+    def complete(self) -> bool:
+        return not self.unreadable
+
+    def refused_actions(self) -> list[str]:
+        return sorted({item.split(" ", 1)[0] for item in self.unreadable})
+
+
+# --- the execution role ------------------------------------------------------------------------------------
+
+
+class TargetSource(StrEnum):
+    EXECUTION_ROLE = "execution-role"  # --execution-role: use exactly this role
+    ROLE_NAME = "role-name"  # --role-name: find or create this one
+    DEFAULT = "default"  # the default name for the agent
+
+
+@dataclass(frozen=True)
+class RoleTarget:
+    name: str
+    path: str | None  # None: a bare --execution-role name, whose path only IAM knows
+    account: str
+    partition: str
+    source: TargetSource
+    create_path: str = "/"  # --role-path, used only when the role is created
+
+    @property
+    def must_exist(self) -> bool:
+        """--execution-role means "use this role": the tool never creates a role the user says already exists."""
+        return self.source is TargetSource.EXECUTION_ROLE
+
+    def arn(self, path: str | None = None) -> str:
+        return arns.role_arn(self.partition, self.account, self.name, path or self.path or self.create_path)
+
+
+@dataclass(frozen=True)
+class ObservedPolicy:
+    """One policy document as IAM served it: `raw` kept verbatim so repairs preserve it byte for byte."""
+
+    name: str  # inline policy name, or the managed policy's name
+    raw: Mapping[str, Any]
+    document: PolicyDocument | None  # None when IAM holds something the parser rejects (emulators allow it)
+    arn: str = ""  # managed policies only
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class ObservedRole:
+    name: str
+    arn: str
+    path: str
+    trust: ObservedPolicy
+    inline: tuple[ObservedPolicy, ...] = ()
+    attached: tuple[ObservedPolicy, ...] = ()
+    boundary_arn: str | None = None
+    boundary: ObservedPolicy | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def reserved(self) -> bool:
+        return arns.is_reserved_path(self.path)
+
+    @property
+    def managed_by_tool(self) -> bool:
+        return self.tags.get(MANAGED_BY_TAG[0]) == MANAGED_BY_TAG[1]
+
+    def inline_policy(self, name: str) -> ObservedPolicy | None:
+        return next((p for p in self.inline if p.name == name), None)
+
+
+def observe_policy(raw: Mapping[str, Any], name: str, arn: str = "") -> ObservedPolicy:
+    try:
+        return ObservedPolicy(name, raw, parse_policy(dict(raw), name=arn or name), arn)
+    except PolicyError as exc:
+        return ObservedPolicy(name, raw, None, arn, str(exc))
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """One (action, resource) answer of the IAM policy simulator."""
+
+    action: str
+    resource: str
+    decision: str  # "allowed" | "explicitDeny" | "implicitDeny", as the simulator spells it
+    matched_policies: tuple[str, ...] = ()  # SourcePolicyId of each matched statement
+    missing_context: tuple[str, ...] = ()
+    allowed_by_boundary: bool | None = None  # None: no boundary detail in the answer
+    allowed_by_organizations: bool | None = None
