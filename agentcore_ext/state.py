@@ -24,6 +24,64 @@ PROBE_RUNTIME_SUFFIX = "Pr0beRun1d"
 # --- the agent ---------------------------------------------------------------------------------------------
 
 
+class Feature(StrEnum):
+    """What an agent uses besides a model, each with its own execution-role needs (RUNTIME-NEEDS.md)."""
+
+    CODE_INTERPRETER = "code-interpreter"
+    BROWSER = "browser"
+    IDENTITY_API_KEY = "identity-api-key"
+    IDENTITY_OAUTH = "identity-oauth"
+    GATEWAY = "gateway"
+    GUARDRAIL = "guardrail"
+    INVOKE_RUNTIME = "invoke-runtime"
+    MEMORY = "memory"
+
+
+class ModelKind(StrEnum):
+    FOUNDATION_MODEL = "foundation_model"  # on demand in the agent's region
+    GEO_PROFILE = "geo_profile"  # us., eu., apac., jp., au., us-gov., ... cross-region inference profile
+    GLOBAL_PROFILE = "global_profile"  # global. inference profile
+    APPLICATION_PROFILE = "application_profile"  # an application inference profile ARN
+
+
+@dataclass(frozen=True)
+class ModelUse:
+    """A model the agent calls: an id, an inference profile id or an ARN, and where that was learnt."""
+
+    id: str
+    source: str  # "my_agent.py:12", "--model", "default", ".bedrock_agentcore.yaml ..."
+
+
+@dataclass(frozen=True)
+class FeatureUse:
+    feature: Feature
+    source: str
+    detail: str = ""  # a provider name, a target runtime ARN, a guardrail or gateway id, when known
+
+
+@dataclass(frozen=True)
+class AwsCall:
+    """A boto3 client call in the agent's code: `boto3.client("s3").get_object(...)` -> ("s3", "get_object")."""
+
+    service: str  # the client's service name as boto3 spells it
+    operation: str  # the method called, snake_case as in the code
+    source: str
+
+
+@dataclass(frozen=True)
+class AgentScan:
+    """What a static scan of the agent's Python source found (nothing is imported or run)."""
+
+    files: tuple[str, ...] = ()  # the files read, relative to the agent's folder
+    models: tuple[ModelUse, ...] = ()
+    features: tuple[FeatureUse, ...] = ()
+    providers: tuple[str, ...] = ()  # non-Bedrock model providers seen ("openai", "anthropic", "gemini", ...)
+    aws_calls: tuple[AwsCall, ...] = ()
+    unresolved: tuple[
+        str, ...
+    ] = ()  # what the scan saw but could not decide, e.g. "my_agent.py:9 model id from os.environ"
+
+
 @dataclass(frozen=True)
 class AgentSpec:
     """The agent being judged: its name, where it runs, and how it is deployed. Built only by settings.agent_spec."""
