@@ -77,9 +77,8 @@ class AgentScan:
     features: tuple[FeatureUse, ...] = ()
     providers: tuple[str, ...] = ()  # non-Bedrock model providers seen ("openai", "anthropic", "gemini", ...)
     aws_calls: tuple[AwsCall, ...] = ()
-    unresolved: tuple[
-        str, ...
-    ] = ()  # what the scan saw but could not decide, e.g. "my_agent.py:9 model id from os.environ"
+    # what the scan saw but could not decide, e.g. "my_agent.py:9: model id read from os.environ"
+    unresolved: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
