@@ -82,6 +82,41 @@ class AgentScan:
 
 
 @dataclass(frozen=True)
+class ExtraPolicy:
+    """An `additional-policies` entry: the agent's own grants (a JSON document, or a managed policy's ARN)."""
+
+    source: str  # the file or ARN as given
+    document: PolicyDocument | None = None  # None for an ARN: the role must have it attached
+    raw: Mapping[str, Any] | None = None
+    arn: str = ""
+
+
+@dataclass(frozen=True)
+class AgentProfile:
+    """What this agent is and uses, each fact with its source: flags and team defaults, its block in
+    .bedrock_agentcore.yaml, and a static scan of its code. Built in flows/profile.py; judged in judge/."""
+
+    models: tuple[ModelUse, ...] = ()
+    features: tuple[FeatureUse, ...] = ()
+    providers: tuple[str, ...] = ()
+    aws_calls: tuple[AwsCall, ...] = ()
+    unresolved: tuple[str, ...] = ()
+    memory_id: str | None = None  # a real memory id (from the yaml), else the toolkit's naming pattern applies
+    runtime_arn: str | None = None  # once deployed (yaml bedrock_agentcore.agent_arn)
+    extra_policies: tuple[ExtraPolicy, ...] = ()
+    # Destination regions per geographic inference profile id, from bedrock:GetInferenceProfile when it answered;
+    # profiles not listed here use the table shipped in judge/profile_regions.py.
+    destinations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    model_assumed: bool = False  # no model found: the toolkit's `agentcore create` default was assumed
+
+    def uses(self, feature: Feature) -> bool:
+        return any(f.feature is feature for f in self.features)
+
+    def feature_uses(self, feature: Feature) -> tuple[FeatureUse, ...]:
+        return tuple(f for f in self.features if f.feature is feature)
+
+
+@dataclass(frozen=True)
 class AgentSpec:
     """The agent being judged: its name, where it runs, and how it is deployed. Built only by settings.agent_spec."""
 
@@ -94,6 +129,7 @@ class AgentSpec:
     protocol: str = "HTTP"
     ecr_repository: str | None = None
     model: str | None = None
+    profile: AgentProfile = field(default_factory=AgentProfile)
 
     @property
     def repository(self) -> str:
@@ -101,6 +137,10 @@ class AgentSpec:
 
     @property
     def runtime_id(self) -> str:
+        """The runtime's id once deployed (from its ARN), else a stand-in of the toolkit's shape."""
+        known = self.profile.runtime_arn
+        if known and "/" in known:
+            return known.rsplit("/", 1)[1]
         return f"{self.agent}-{PROBE_RUNTIME_SUFFIX}"
 
     def arn(self, service: str, resource: str, *, region: str | None = None, account: str | None = None) -> str:

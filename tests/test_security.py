@@ -368,6 +368,9 @@ WILDCARD_ACTIONS = {
     "xray:GetSamplingTargets",
     "ecr:GetAuthorizationToken",
     "cloudwatch:PutMetricData",
+    # the toolkit template's MarketplaceSubscribeOnFirstCall, conditioned on aws:CalledViaLast (checked below)
+    "aws-marketplace:Subscribe",
+    "aws-marketplace:ViewSubscriptions",
 }
 # Resources shared by every agent of the account, each documented in INTERFACE.md or requirements.py.
 SHARED_RESOURCES = {
@@ -394,12 +397,18 @@ def assert_least_privilege(document: dict[str, Any], spec: AgentSpec) -> None:
                 assert set(actions) <= WILDCARD_ACTIONS, st
                 if "cloudwatch:PutMetricData" in actions:
                     assert st["Condition"] == {"StringEquals": {"cloudwatch:namespace": "bedrock-agentcore"}}
+                if "aws-marketplace:Subscribe" in actions:  # only when Bedrock calls it on the agent's behalf
+                    assert st["Condition"] == {"StringEquals": {"aws:CalledViaLast": "bedrock.amazonaws.com"}}
                 continue
             arn, partition, service, region, account, rest = resource.split(":", 5)
             assert arn == "arn" and partition == spec.partition, resource
             assert all(a.split(":")[0] == service for a in actions), (service, actions)
             if service == "bedrock" and rest.startswith("foundation-model/"):
-                assert region == "*" and account == "", resource  # any region: cross-region inference
+                # the named model only; in its region, a destination region, or region-less for a global profile
+                assert account == "" and "*" not in rest, resource
+                continue
+            if service == "bedrock" and rest.startswith("inference-profile/"):
+                assert region == spec.region and account == spec.account and "*" not in rest, resource
                 continue
             assert region == spec.region and account == spec.account, resource
             if (service, rest) in SHARED_RESOURCES:

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from agentcore_ext.findings import Code, Finding
 from agentcore_ext.iam.evaluate import Decision, Evaluation, evaluate
 from agentcore_ext.iam.policy import PolicyDocument
-from agentcore_ext.judge.requirements import Requirement, RequirementLevel, requirements
+from agentcore_ext.judge.requirements import requirements
+from agentcore_ext.judge.rule import Requirement, RequirementLevel
 from agentcore_ext.state import AgentSpec
 
 BROAD_ACTIONS = {"*", "iam:*", "sts:*"}
@@ -94,16 +95,25 @@ def judge_permissions(
                 "simplify the conditions on those statements, or check with the IAM policy simulator",
             )
         )
-    recommended = [
+    not_allowed = [
         (r, e) for r, e in results if r.level is RequirementLevel.RECOMMENDED and e.decision is not Decision.ALLOWED
     ]
+    telemetry = [(r, e) for r, e in not_allowed if r.telemetry]
+    if telemetry:
+        findings.append(
+            Finding(
+                Code.TELEMETRY_PERMISSIONS_MISSING,
+                "the agent runs, but its traces or metrics are degraded without: " + _describe(telemetry),
+                "add them from `agentcore-ext policy permissions`, or `--fix` adds them",
+            )
+        )
+    recommended = [(r, e) for r, e in not_allowed if not r.telemetry]
     if recommended:
         findings.append(
             Finding(
                 Code.RECOMMENDED_PERMISSIONS_MISSING,
                 "recommended but not required: " + _describe(recommended),
-                "needed only if the agent fetches workload access tokens itself; `agentcore-ext policy permissions` "
-                "shows the statement",
+                "some code paths of the features named need them; `agentcore-ext policy permissions` shows them",
             )
         )
     findings += broad_grants(policies, attached_names)
@@ -111,7 +121,13 @@ def judge_permissions(
 
 
 def _describe(items: list[tuple[Requirement, Evaluation]]) -> str:
-    return "; ".join(f"{r.action} on {r.resource}" for r, _ in items)
+    """Each action once, with the resources it was refused on (several for a cross-region model)."""
+    by_action: dict[str, list[str]] = {}
+    for r, _ in items:
+        by_action.setdefault(r.action, [])
+        if r.resource not in by_action[r.action]:
+            by_action[r.action].append(r.resource)
+    return "; ".join(f"{action} on {', '.join(resources)}" for action, resources in by_action.items())
 
 
 def broad_grants(policies: Sequence[PolicyDocument], attached_names: Sequence[str] = ()) -> list[Finding]:

@@ -22,12 +22,12 @@ from agentcore_ext.iam.policy import parse_policy
 from agentcore_ext.judge.requirements import (
     TOOL_POLICY_NAME,
     TOOL_REPAIR_POLICY_NAME,
-    RequirementLevel,
     permissions_document,
     requirements,
     trust_document,
 )
 from agentcore_ext.judge.role import RoleVerdict, judge_role
+from agentcore_ext.judge.rule import RequirementLevel
 from agentcore_ext.judge.trust import judge_trust
 from agentcore_ext.plan.edits import merge_statements, repair_trust
 from agentcore_ext.plan.model import (

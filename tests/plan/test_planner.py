@@ -159,7 +159,7 @@ CASES: list[tuple[str, ObservedRole, set[str], set[str]]] = [
     (
         "a boundary that blocks",
         role(boundary=LOGS_ONLY),
-        {"PERMISSIONS_BOUNDARY_BLOCKS"},
+        {"PERMISSIONS_BOUNDARY_BLOCKS", "TELEMETRY_PERMISSIONS_MISSING"},
         {"PERMISSIONS_BOUNDARY_BLOCKS"},
     ),
     (

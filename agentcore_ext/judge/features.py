@@ -1,0 +1,145 @@
+"""The execution-role needs of AgentCore features an agent uses besides its model and memory, and of the agent's
+own `additional-policies`. Pure. Sources per feature: RUNTIME-NEEDS.md "Execution role, by feature".
+"""
+
+from __future__ import annotations
+
+from agentcore_ext.judge.rule import Probe, RequirementLevel, Rule
+from agentcore_ext.state import AgentSpec, Feature, FeatureUse
+
+RECOMMENDED = RequirementLevel.RECOMMENDED
+PROBE_ID = "Pr0beRun1d"
+
+
+def _ac(*names: str) -> tuple[str, ...]:
+    return tuple(f"bedrock-agentcore:{n}" for n in names)
+
+
+def _why(uses: tuple[FeatureUse, ...]) -> str:
+    return ", ".join(dict.fromkeys(u.source for u in uses))
+
+
+def _tool(
+    spec: AgentSpec, feature: Feature, kind: str, managed: str, required: tuple[str, ...], more: tuple[str, ...]
+) -> list[Rule]:
+    """Code Interpreter or Browser: the AWS-managed tool (`arn:P:bedrock-agentcore:R:aws:<kind>/<managed>`) or the
+    agent's own (`arn:P:bedrock-agentcore:R:C:<kind>/<id>`) when the code names one."""
+    uses = spec.profile.feature_uses(feature)
+    if not uses:
+        return []
+    own = sorted({u.detail for u in uses if u.detail and u.detail != managed})
+    resources = tuple(
+        [spec.arn("bedrock-agentcore", f"{kind}/{managed}", account="aws")]
+        + [spec.arn("bedrock-agentcore", f"{kind}/{i}") for i in own]
+    )
+    probes = tuple(Probe(r) for r in resources)
+    sid = "".join(p.capitalize() for p in kind.split("-"))
+    return [
+        Rule(f"AgentCore{sid}", str(feature), _ac(*required), resources, probes, _why(uses)),
+        Rule(f"AgentCore{sid}Other", str(feature), _ac(*more), resources, probes, _why(uses), level=RECOMMENDED),
+    ]
+
+
+def _identity(spec: AgentSpec, feature: Feature, action: str, vault: str, secret: str) -> list[Rule]:
+    """@requires_api_key / @requires_access_token: the token vault's provider and the agent's workload identity
+    (toolkit template statements BedrockAgentCoreIdentityGetResource*), and the provider's client secret in
+    Secrets Manager (statement ...GetCredentialProviderClientSecret)."""
+    uses = spec.profile.feature_uses(feature)
+    if not uses:
+        return []
+    names = sorted({u.detail for u in uses if u.detail}) or ["*"]
+    vault_root = spec.arn("bedrock-agentcore", "token-vault/default")
+    directory = spec.arn("bedrock-agentcore", "workload-identity-directory/default")
+    resources = (
+        vault_root,
+        *(f"{vault_root}/{vault}/{n}" for n in names),
+        directory,
+        f"{directory}/workload-identity/{spec.agent}-*",
+    )
+    probes = (
+        Probe(vault_root),
+        *(Probe(f"{vault_root}/{vault}/{PROBE_ID if n == '*' else n}") for n in names),
+        Probe(directory),
+        Probe(f"{directory}/workload-identity/{spec.runtime_id}"),
+    )
+    secret_arn = spec.arn("secretsmanager", f"secret:bedrock-agentcore-identity!default/{secret}/*")
+    secret_probe = spec.arn("secretsmanager", f"secret:bedrock-agentcore-identity!default/{secret}/{PROBE_ID}-AbCdEf")
+    sid = "ApiKey" if feature is Feature.IDENTITY_API_KEY else "OAuth2"
+    return [
+        Rule(f"AgentCoreIdentity{sid}", str(feature), _ac(action), resources, probes, _why(uses)),
+        Rule(
+            f"AgentCoreIdentity{sid}Secret",
+            str(feature),
+            ("secretsmanager:GetSecretValue",),
+            (secret_arn,),
+            (Probe(secret_probe),),
+            _why(uses),
+        ),
+    ]
+
+
+def _by_id(
+    spec: AgentSpec, feature: Feature, sid: str, actions: tuple[str, ...], service: str, rtype: str
+) -> list[Rule]:
+    """Gateway (IAM inbound auth), guardrails, another agent runtime: on the named resource when the code names
+    it literally, else on every resource of that type in the account (and the scan says what it could not see)."""
+    uses = spec.profile.feature_uses(feature)
+    if not uses:
+        return []
+    given = sorted({u.detail for u in uses if u.detail})
+    resources = tuple(d if d.startswith("arn:") else spec.arn(service, f"{rtype}/{d}") for d in given)
+    if not given:
+        resources = (spec.arn(service, f"{rtype}/*"),)
+    probes = tuple(Probe(r.replace("/*", f"/{PROBE_ID}")) for r in resources)
+    return [Rule(sid, str(feature), actions, resources, probes, _why(uses))]
+
+
+def _extra_policies(spec: AgentSpec) -> list[Rule]:
+    """`additional-policies` documents: the agent's own grants are required as written.
+
+    Every Allow statement with plain actions and resources becomes a rule; a statement with a Condition is
+    written but judged only by the grants it shares with the role (its context is the agent's own business).
+    """
+    out: list[Rule] = []
+    for extra in spec.profile.extra_policies:
+        if extra.document is None:
+            continue
+        for st in extra.document.statements:
+            if st.effect != "Allow" or st.actions is None or st.resources is None or st.not_actions is not None:
+                continue
+            sid = f"Additional{len(out) + 1}"
+            probes = () if st.conditions else tuple(Probe(r) for r in st.resources)
+            out.append(Rule(sid, "additional-policy", tuple(st.actions), tuple(st.resources), probes, extra.source))
+    return out
+
+
+def feature_rules(spec: AgentSpec) -> list[Rule]:
+    ac = "bedrock-agentcore"
+    return [
+        # Code Interpreter: the toolkit template's BedrockAgentCoreCodeInterpreter; the SDK's CodeInterpreter
+        # client starts, invokes and stops sessions (bedrock_agentcore/tools/code_interpreter_client.py).
+        *_tool(
+            spec,
+            Feature.CODE_INTERPRETER,
+            "code-interpreter",
+            "aws.codeinterpreter.v1",
+            ("StartCodeInterpreterSession", "InvokeCodeInterpreter", "StopCodeInterpreterSession"),
+            ("GetCodeInterpreter", "GetCodeInterpreterSession", "ListCodeInterpreterSessions"),
+        ),
+        # Browser: the npm CLI's CDK constructs; bedrock_agentcore/tools/browser_client.py connects the
+        # automation stream over a SigV4-signed WebSocket.
+        *_tool(
+            spec,
+            Feature.BROWSER,
+            "browser",
+            "aws.browser.v1",
+            ("StartBrowserSession", "StopBrowserSession", "ConnectBrowserAutomationStream"),
+            ("GetBrowserSession", "ListBrowserSessions", "UpdateBrowserStream", "ConnectBrowserLiveViewStream"),
+        ),
+        *_identity(spec, Feature.IDENTITY_API_KEY, "GetResourceApiKey", "apikeycredentialprovider", "apikey"),
+        *_identity(spec, Feature.IDENTITY_OAUTH, "GetResourceOauth2Token", "oauth2credentialprovider", "oauth2"),
+        *_by_id(spec, Feature.GATEWAY, "AgentCoreGatewayInvoke", _ac("InvokeGateway"), ac, "gateway"),
+        *_by_id(spec, Feature.GUARDRAIL, "BedrockApplyGuardrail", ("bedrock:ApplyGuardrail",), "bedrock", "guardrail"),
+        *_by_id(spec, Feature.INVOKE_RUNTIME, "AgentCoreInvokePeerRuntime", _ac("InvokeAgentRuntime"), ac, "runtime"),
+        *_extra_policies(spec),
+    ]
