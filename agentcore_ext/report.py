@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -30,6 +30,7 @@ class RoleBlock:
     permissions_ok: bool | None
     missing_actions: tuple[str, ...] = ()
     action_taken: ActionTaken = ActionTaken.NONE
+    requirements: tuple[Mapping[str, Any], ...] = ()  # what this agent needs: feature, level, actions, reason
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -40,6 +41,25 @@ class RoleBlock:
             "permissions_ok": self.permissions_ok,
             "missing_actions": sorted(self.missing_actions),
             "action_taken": str(self.action_taken),
+            "requirements": [dict(r) for r in self.requirements],
+        }
+
+
+@dataclass(frozen=True)
+class AgentBlock:
+    """`agent`: what the agent profile says the agent is and uses, with sources."""
+
+    name: str
+    models: tuple[Mapping[str, str], ...] = ()  # id, kind, source
+    features: tuple[Mapping[str, str], ...] = ()  # name, source (and detail when known)
+    unresolved: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "models": [dict(m) for m in self.models],
+            "features": [dict(f) for f in self.features],
+            "unresolved": list(self.unresolved),
         }
 
 
@@ -87,6 +107,7 @@ class Report:
     caller: CallerBlock | None = None
     pass_role: PassRoleBlock | None = None
     role: RoleBlock | None = None
+    agent: AgentBlock | None = None
     findings: list[Finding] = field(default_factory=list)
     configure: ConfigureBlock | None = None
     aws_calls: int = 0
@@ -112,6 +133,8 @@ class Report:
             "role": self.role.to_dict() if self.role else None,
             "findings": [f.to_dict() for f in self.findings],
         }
+        if self.agent is not None:
+            out["agent"] = self.agent.to_dict()
         if self.command == "configure":
             out["configure"] = (self.configure or ConfigureBlock()).to_dict()
         out["stats"] = {"aws_calls": self.aws_calls, "seconds": round(self.seconds, 3)}

@@ -14,7 +14,7 @@ from typing import Any
 
 from agentcore_ext import arns
 from agentcore_ext.errors import UsageError, no_region
-from agentcore_ext.state import MANAGED_BY_TAG, AgentSpec
+from agentcore_ext.state import MANAGED_BY_TAG, AgentProfile, AgentSpec, Feature
 
 DEPLOYMENT_TYPES = ("container", "direct_code_deploy")
 PROTOCOLS = ("HTTP", "MCP", "A2A", "AGUI")
@@ -30,6 +30,7 @@ _TEAM_KEYS: dict[str, type] = {
     "protocol": str,
     "region": str,
     "model": str,
+    "additional-policies": list,
 }
 
 
@@ -43,6 +44,7 @@ class TeamDefaults:
     protocol: str | None = None
     region: str | None = None
     model: str | None = None
+    additional_policies: list[str] = field(default_factory=list)
     source: str = ""
 
 
@@ -78,6 +80,12 @@ def load_team_defaults(directory: Path) -> TeamDefaults:
         if not isinstance(tag_value, str):
             raise UsageError(f"{where}: tags.{tag_key} must be a string", 'e.g. tags = { team = "ml" }')
         _check_tag(tag_key, tag_value, f"{where}: tags.{tag_key}")
+    extra = values.get("additional_policies", [])
+    if not all(isinstance(item, str) and item for item in extra):
+        raise UsageError(
+            f"{where}: additional-policies must be a list of policy files or ARNs",
+            'e.g. additional-policies = ["policies/dynamodb.json", "arn:aws:iam::123456789012:policy/AgentData"]',
+        )
     defaults = TeamDefaults(**values, source=str(path))
     _check_choices(defaults.deployment_type, DEPLOYMENT_TYPES, f"{where}: deployment-type")
     _check_choices(defaults.protocol and defaults.protocol.upper(), PROTOCOLS, f"{where}: protocol")
@@ -136,6 +144,28 @@ def check_boundary(boundary: str, what: str = "--permissions-boundary") -> str:
     return boundary
 
 
+FEATURES = tuple(str(f) for f in Feature if f is not Feature.MEMORY)  # memory has its own flag
+
+
+def check_feature(name: str) -> str:
+    if name not in FEATURES:
+        listed = ", ".join(FEATURES)
+        raise UsageError(f"--feature {name!r} is not a feature agentcore-ext knows", f"choose from: {listed}")
+    return name
+
+
+def check_model(model: str) -> str:
+    """A model id, an inference profile id, or a Bedrock ARN: no spaces, no wildcards (the role is scoped to it)."""
+    if not model or any(c.isspace() for c in model) or "*" in model or "?" in model or len(model) > 2048:
+        raise UsageError(
+            f"--model {model!r} is not a model id, inference profile id or ARN",
+            "e.g. --model global.anthropic.claude-sonnet-4-5-20250929-v1:0 or --model us.amazon.nova-pro-v1:0",
+        )
+    if model.startswith("arn:") and ":bedrock:" not in model:
+        raise UsageError(f"--model {model} is not a Bedrock ARN", "give a foundation-model or inference-profile ARN")
+    return model
+
+
 def _check_choices(value: str | None, choices: tuple[str, ...], what: str) -> None:
     if value is not None and value not in choices:
         listed = ", ".join(choices)
@@ -177,7 +207,11 @@ class Settings:
     region: str | None = None
     profile: str | None = None
     account: str | None = None
-    model: str | None = None
+    model: str | None = None  # the team default model ([tool.agentcore-ext] model)
+    models: tuple[str, ...] = ()  # --model, repeatable
+    features: tuple[str, ...] = ()  # --feature, repeatable: what the code scan cannot see
+    additional_policies: tuple[str, ...] = ()  # --additional-policy FILE|ARN and the team's additional-policies
+    config_file: str | None = None  # --config: the toolkit's .bedrock_agentcore.yaml
     ecr_repository: str | None = None  # set from `-- --ecr NAME`: the repository the role must pull from
     role_name_template: str = DEFAULT_ROLE_TEMPLATE
     fix: bool = False
@@ -214,6 +248,10 @@ def build_settings(
     region: str | None = None,
     profile: str | None = None,
     account: str | None = None,
+    model: list[str] | None = None,
+    feature: list[str] | None = None,
+    additional_policy: list[str] | None = None,
+    config: str | None = None,
     **flags: Any,
 ) -> Settings:
     """Merge flags over team defaults and validate every value that can be checked without AWS."""
@@ -256,12 +294,18 @@ def build_settings(
         profile=profile,
         account=account,
         model=defaults.model,
+        models=tuple(check_model(m) for m in model or ()),
+        features=tuple(check_feature(f) for f in feature or ()),
+        additional_policies=tuple(dict.fromkeys([*defaults.additional_policies, *(additional_policy or ())])),
+        config_file=config,
         role_name_template=defaults.role_name_template,
         **flags,
     )
 
 
-def agent_spec(settings: Settings, *, account: str, partition: str | None = None) -> AgentSpec:
+def agent_spec(
+    settings: Settings, *, account: str, partition: str | None = None, profile: AgentProfile | None = None
+) -> AgentSpec:
     """The agent the checks judge a role for: these settings in that account (region from the settings)."""
     if not settings.region:
         raise no_region()
@@ -275,4 +319,5 @@ def agent_spec(settings: Settings, *, account: str, partition: str | None = None
         protocol=settings.protocol,
         ecr_repository=settings.ecr_repository,
         model=settings.model,
+        profile=profile or AgentProfile(),
     )

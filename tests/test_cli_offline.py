@@ -75,7 +75,8 @@ def test_validate_non_compliant_exit_3_with_codes(tmp_path: Path) -> None:
     assert r.exit_code == 3
     report = json.loads(r.stdout)
     assert report["ok"] is False
-    assert {f["code"] for f in report["findings"]} == {"PERMISSIONS_MISSING", "TRUST_NOT_SCOPED"}
+    # no model known for this agent: the toolkit's default is assumed, and an info finding says so
+    assert {f["code"] for f in report["findings"]} == {"PERMISSIONS_MISSING", "TRUST_NOT_SCOPED", "MODEL_ASSUMED"}
     assert report["role"]["missing_actions"] == [
         "ecr:BatchGetImage",
         "ecr:GetAuthorizationToken",
@@ -213,7 +214,7 @@ def test_policy_written_documents_validate(tmp_path: Path) -> None:
         ]
     )
     assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout)["findings"] == []
+    assert [f["code"] for f in json.loads(r.stdout)["findings"]] == ["MODEL_ASSUMED"]
 
 
 def test_policy_bad_format() -> None:

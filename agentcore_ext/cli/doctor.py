@@ -19,6 +19,10 @@ def doctor(
     protocol: o.Protocol = None,
     region: o.Region = None,
     profile: o.Profile = None,
+    model: o.Model = None,
+    feature: o.Feature = None,
+    additional_policy: o.AdditionalPolicy = None,
+    config: o.Config = None,
     json_out: o.Json = False,
     sandbox: o.Sandbox = False,
 ) -> None:

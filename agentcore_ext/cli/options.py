@@ -36,3 +36,23 @@ Json = Annotated[bool, typer.Option("--json", help="Print the JSON report on std
 Sandbox = Annotated[bool, typer.Option("--sandbox", help="Run against an embedded local AWS (moto); no AWS account.")]
 Force = Annotated[bool, typer.Option("--force", help="Proceed past a PassRole denial.")]
 Format = Annotated[str, typer.Option("--format", help="json, cloudformation or terraform.")]
+Model = Annotated[
+    list[str] | None,
+    typer.Option("--model", help="A model the agent calls: id, inference profile id or ARN (repeatable)."),
+]
+Feature = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--feature",
+        help="What the code scan cannot see (repeatable): code-interpreter, browser, identity-api-key, "
+        "identity-oauth, gateway, guardrail, invoke-runtime.",
+    ),
+]
+AdditionalPolicy = Annotated[
+    list[str] | None,
+    typer.Option("--additional-policy", help="The agent's own grants: a policy JSON file or a managed policy ARN."),
+]
+Config = Annotated[
+    str | None,
+    typer.Option("--config", help="The toolkit's .bedrock_agentcore.yaml (default: ./.bedrock_agentcore.yaml)."),
+]

@@ -27,6 +27,10 @@ def _emit(
     profile: str | None,
     account: str | None,
     fmt: str,
+    model: list[str] | None = None,
+    feature: list[str] | None = None,
+    additional_policy: list[str] | None = None,
+    config: str | None = None,
 ) -> None:
     from pathlib import Path
 
@@ -53,6 +57,11 @@ def _emit(
             region=resolve_region(region),
             profile=profile,
             account=account,
+            model=model,
+            feature=feature,
+            additional_policy=additional_policy,
+            config=config,
+            workdir=str(Path.cwd()),
         )
         doc, s = policy_document(kind, s)
         assert s.region is not None
@@ -84,6 +93,10 @@ def _register(kind: str, doc: str) -> None:
         profile: o.Profile = None,
         account: o.Account = None,
         fmt: o.Format = "json",
+        model: o.Model = None,
+        feature: o.Feature = None,
+        additional_policy: o.AdditionalPolicy = None,
+        config: o.Config = None,
     ) -> None:
         _emit(
             kind,
@@ -100,6 +113,10 @@ def _register(kind: str, doc: str) -> None:
             profile=profile,
             account=account,
             fmt=fmt,
+            model=model,
+            feature=feature,
+            additional_policy=additional_policy,
+            config=config,
         )
 
     command.__doc__ = doc

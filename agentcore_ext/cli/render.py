@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TextIO
+from collections.abc import Mapping
+from typing import Any, TextIO
 
 from agentcore_ext.errors import AgentCoreExtError
 from agentcore_ext.findings import Severity
@@ -56,6 +57,18 @@ def human(report: Report, stream: TextIO | None = None) -> None:
         line(f"  trust_ok: {_yes_no(r.trust_ok)}  permissions_ok: {_yes_no(r.permissions_ok)}")
         if r.missing_actions:
             line(f"  missing_actions: {', '.join(sorted(r.missing_actions))}")
+    if report.agent:
+        a = report.agent
+        models = ", ".join(f"{m['id']} ({m['kind']}, {m['source']})" for m in a.models) or "none (no Bedrock)"
+        line(f"agent: {a.name}; models: {models}")
+        if a.features:
+            line("  features: " + ", ".join(f"{f['name']} ({f['source']})" for f in a.features))
+    if report.role and report.role.requirements:
+        line("  needs, by feature:")
+        for feature, rules in _by_feature(report.role.requirements).items():
+            actions = sorted({act for r in rules for act in r["actions"]})
+            levels = "required" if any(r["level"] == "required" for r in rules) else "recommended"
+            line(f"    {feature} ({levels}): {len(actions)} actions - {rules[0]['reason']}")
     if report.configure and report.configure.ran:
         line(f"configure: agentcore configure exited {report.configure.exit_code}")
     for f in report.findings:
@@ -63,6 +76,13 @@ def human(report: Report, stream: TextIO | None = None) -> None:
         if f.hint:
             line(f"    hint: {f.hint}")
     line(f"{'ok' if report.ok else 'not ok'} ({report.aws_calls} AWS calls, {report.seconds:.2f}s)")
+
+
+def _by_feature(requirements: tuple[Mapping[str, Any], ...]) -> dict[str, list[Mapping[str, Any]]]:
+    out: dict[str, list[Mapping[str, Any]]] = {}
+    for r in requirements:
+        out.setdefault(str(r["feature"]), []).append(r)
+    return out
 
 
 def emit(report: Report, as_json: bool) -> None:

@@ -31,6 +31,10 @@ def role_ensure(
     no_create: o.NoCreate = False,
     dry_run: o.DryRun = False,
     yes: o.Yes = False,
+    model: o.Model = None,
+    feature: o.Feature = None,
+    additional_policy: o.AdditionalPolicy = None,
+    config: o.Config = None,
     json_out: o.Json = False,
     sandbox: o.Sandbox = False,
 ) -> None:

@@ -29,6 +29,10 @@ def validate(
     deployment_type: o.DeploymentType = None,
     disable_memory: o.DisableMemory = False,
     protocol: o.Protocol = None,
+    model: o.Model = None,
+    feature: o.Feature = None,
+    additional_policy: o.AdditionalPolicy = None,
+    config: o.Config = None,
     json_out: o.Json = False,
 ) -> None:
     """Judge policy files for an agent/account/region, offline (exit 0 compliant, 3 not, 2 bad file)."""
@@ -52,6 +56,11 @@ def validate(
             deployment_type=deployment_type,
             disable_memory=disable_memory,
             protocol=protocol,
+            model=model,
+            feature=feature,
+            additional_policy=additional_policy,
+            config=config,
+            workdir=str(Path.cwd()),
         )
         return validate_flow(s, report, trust or [], permissions or [], boundary)
 

@@ -10,18 +10,13 @@ from pathlib import Path
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, UsageError
 from agentcore_ext.findings import Code, Finding, has_errors
 from agentcore_ext.flows.ensure import ensure
+from agentcore_ext.flows.profile import ecr_repository_name
 from agentcore_ext.flows.session import Confirm, Progress
 from agentcore_ext.report import ConfigureBlock, Report
 from agentcore_ext.settings import Settings
 from agentcore_ext.toolkit.argv import build_configure_argv, configure_overrides
 from agentcore_ext.toolkit.config import read_configured_role
 from agentcore_ext.toolkit.run import require_toolkit, run_toolkit
-
-
-def ecr_repository_name(value: str) -> str:
-    """`--ecr` takes a repository name or URI (ACCOUNT.dkr.ecr.REGION.amazonaws.com/name[:tag])."""
-    name = value.split("/", 1)[1] if ".dkr.ecr." in value and "/" in value else value
-    return name.split(":", 1)[0].split("@", 1)[0]
 
 
 def check_entrypoint(entrypoint: str | None, workdir: Path) -> str:

@@ -8,9 +8,11 @@ from typing import Any
 
 from agentcore_ext import arns
 from agentcore_ext.errors import UsageError
+from agentcore_ext.flows.profile import profiled_spec
 from agentcore_ext.judge.caller_policy import CallerScope, caller_document
 from agentcore_ext.judge.requirements import permissions_document, trust_document
-from agentcore_ext.settings import Settings, agent_spec
+from agentcore_ext.report import Report
+from agentcore_ext.settings import Settings
 
 KINDS = ("trust", "permissions", "caller")
 
@@ -37,5 +39,5 @@ def policy_document(kind: str, settings: Settings) -> tuple[dict[str, Any], Sett
     if kind == "caller":
         scope = CallerScope(account, arns.partition_for_region(region), settings.permissions_boundary)
         return caller_document(scope), settings
-    spec = agent_spec(settings, account=account)
+    spec = profiled_spec(settings, Report("policy"), account=account)
     return (trust_document(spec) if kind == "trust" else permissions_document(spec)), settings

@@ -60,6 +60,16 @@ def fix_command(settings: Settings, spec: AgentSpec) -> str:
     argv += ["--deployment-type", spec.deployment_type] if spec.deployment_type != "container" else []
     argv += [] if spec.memory else ["--disable-memory"]
     argv += ["--protocol", spec.protocol] if spec.protocol != "HTTP" else []
+    # The agent's shape: following the hint must judge the same agent, not a generic one.
+    argv += ["--entrypoint", settings.entrypoint] if settings.entrypoint else []
+    argv += ["--config", settings.config_file] if settings.config_file else []
+    for flag, values in (
+        ("--model", settings.models),
+        ("--feature", settings.features),
+        ("--additional-policy", settings.additional_policies),
+    ):
+        for value in values:
+            argv += [flag, value]
     return shlex.join([*argv, "--fix"])
 
 

@@ -7,7 +7,7 @@ callbacks from the CLI), so the same flows run under the CLI, the deploy guard a
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from agentcore_ext import arns
 from agentcore_ext.aws.gateway import Gateway
@@ -15,12 +15,14 @@ from agentcore_ext.aws.gather_caller import resolve_caller
 from agentcore_ext.errors import UsageError
 from agentcore_ext.findings import regrade
 from agentcore_ext.flows import passrole
+from agentcore_ext.flows.profile import profiled_spec
 from agentcore_ext.flows.role import RoleOutcome
+from agentcore_ext.judge.needs import requirement_blocks
 from agentcore_ext.judge.passrole import PassRoleResult
 from agentcore_ext.plan.display import describe
 from agentcore_ext.plan.model import Plan
 from agentcore_ext.report import ActionTaken, Report
-from agentcore_ext.settings import Settings, agent_spec
+from agentcore_ext.settings import Settings
 from agentcore_ext.state import AgentSpec, Caller
 
 Confirm = Callable[[Plan], bool]
@@ -58,7 +60,8 @@ def open_session(settings: Settings, report: Report) -> Session:
             "pick a region of that partition, or credentials for the region's partition",
         )
     settings = settings.with_(region=region)
-    return Session(gateway, caller, agent_spec(settings, account=caller.account, partition=partition), settings)
+    spec = profiled_spec(settings, report, account=caller.account, partition=partition)
+    return Session(gateway, caller, spec, settings)
 
 
 def report_calls(report: Report, gateway: Gateway) -> None:
@@ -76,8 +79,8 @@ def check_pass_role(s: Session, role_arn: str, report: Report) -> PassRoleResult
     return result
 
 
-def role_into_report(outcome: RoleOutcome, report: Report) -> None:
-    report.role = outcome.role
+def role_into_report(outcome: RoleOutcome, report: Report, spec: AgentSpec) -> None:
+    report.role = replace(outcome.role, requirements=requirement_blocks(spec))
     plan = outcome.plan
     findings = list(outcome.findings)
     if outcome.role.action_taken is ActionTaken.PLANNED and not plan.blocked_by:

@@ -6,11 +6,13 @@ from pathlib import Path
 
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, UsageError
 from agentcore_ext.findings import has_errors
+from agentcore_ext.flows.profile import profiled_spec
 from agentcore_ext.iam.policy import PolicyDocument, PolicyError, parse_policy
+from agentcore_ext.judge.needs import requirement_blocks
 from agentcore_ext.judge.permissions import judge_permissions
 from agentcore_ext.judge.trust import judge_trust
 from agentcore_ext.report import Report, RoleBlock
-from agentcore_ext.settings import Settings, agent_spec
+from agentcore_ext.settings import Settings
 
 
 def read_text_file(path: str, what: str) -> str:
@@ -59,10 +61,10 @@ def validate(settings: Settings, report: Report, trust: list[str], permissions: 
         raise UsageError("validate needs --account", "pass the 12-digit account the role lives in")
     if not settings.agent_name:
         raise UsageError("validate needs the agent", "pass --name AGENT (or --entrypoint FILE)")
-    spec = agent_spec(settings, account=settings.account)
     trust_docs = [load_policy_file(p, "trust") for p in trust]
     perm_docs = [load_policy_file(p, "permissions") for p in permissions]
     boundary_doc = load_policy_file(boundary, "boundary") if boundary else None
+    spec = profiled_spec(settings, report, account=settings.account)
     trust_ok: bool | None = None
     for doc in trust_docs:
         verdict = judge_trust(doc, spec)
@@ -74,5 +76,5 @@ def validate(settings: Settings, report: Report, trust: list[str], permissions: 
         pv = judge_permissions(perm_docs, spec, boundary_doc)
         permissions_ok, missing = pv.ok, pv.missing_actions
         report.add(pv.findings)
-    report.role = RoleBlock(None, None, None, trust_ok, permissions_ok, missing)
+    report.role = RoleBlock(None, None, None, trust_ok, permissions_ok, missing, requirements=requirement_blocks(spec))
     return EXIT_CHECKS_FAILED if has_errors(report.findings) else 0

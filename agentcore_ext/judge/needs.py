@@ -6,9 +6,12 @@ Each rule cites its source. RUNTIME-NEEDS.md (../shared/reference) collects them
 
 from __future__ import annotations
 
+from typing import Any
+
 from agentcore_ext.judge import models
 from agentcore_ext.judge.features import feature_rules
 from agentcore_ext.judge.rule import Probe, RequirementLevel, Rule
+from agentcore_ext.report import AgentBlock
 from agentcore_ext.state import AgentSpec, Feature, ModelUse
 
 PROBE_LOG_STREAM = "2025/01/01/[runtime-logs]00000000-0000-0000-0000-000000000000"
@@ -212,3 +215,25 @@ def agent_rules(spec: AgentSpec) -> list[Rule]:
         *feature_rules(spec),
         *_workload_identity(spec),
     ]
+
+
+def agent_block(spec: AgentSpec) -> AgentBlock:
+    """The report's `agent` block: the models (with their kind) and features the requirements came from."""
+    resolved = [models.resolve_model(use, spec) for use in effective_models(spec)]
+    features = [
+        {"name": str(f.feature), "source": f.source, **({"detail": f.detail} if f.detail else {})}
+        for f in spec.profile.features
+    ]
+    if spec.memory and not spec.profile.uses(Feature.MEMORY):
+        features.append({"name": str(Feature.MEMORY), "source": "memory enabled (configure's default)"})
+    return AgentBlock(
+        name=spec.agent,
+        models=tuple({"id": m.use.id, "kind": str(m.kind), "source": m.use.source} for m in resolved),
+        features=tuple(features),
+        unresolved=spec.profile.unresolved,
+    )
+
+
+def requirement_blocks(spec: AgentSpec) -> tuple[dict[str, Any], ...]:
+    """The report's `role.requirements`: each rule's feature, level, actions, resources and reason."""
+    return tuple(rule.to_dict() for rule in agent_rules(spec))

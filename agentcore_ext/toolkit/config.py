@@ -28,6 +28,19 @@ class AgentConfig:
     protocol: str | None
     memory_mode: str | None
     ecr_repository: str | None
+    memory_id: str | None = None
+    runtime_arn: str | None = None  # bedrock_agentcore.agent_arn: the runtime, once deployed
+    credential_providers: tuple[tuple[str, str], ...] = ()  # identity.credential_providers: (name, type)
+    api_key_provider: str | None = None  # api_key_credential_provider_name (non-Bedrock providers)
+    aws_jwt: bool = False
+    authorizer: bool = False  # a JWT inbound authorizer is configured
+    network_mode: str | None = None
+    generated_by_create: bool = False  # is_generated_by_agentcore_create
+    path: str = CONFIG_FILE  # the file it was read from, for the sources the report names
+
+    def where(self, key: str) -> str:
+        """A fact's source: `.bedrock_agentcore.yaml agents.NAME.KEY`."""
+        return f"{self.path} agents.{self.name}.{key}"
 
     @property
     def memory_enabled(self) -> bool:
@@ -56,9 +69,13 @@ def _str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def read_agent_config(cwd: Path, agent_name: str | None = None) -> AgentConfig | None:
-    """The named agent's block, or the default agent's (the toolkit's own rule); None when there is none."""
-    data = _load_yaml(Path(cwd) / CONFIG_FILE)
+def read_agent_config(cwd: Path, agent_name: str | None = None, path: Path | None = None) -> AgentConfig | None:
+    """The named agent's block, or the default agent's (the toolkit's own rule); None when there is none.
+
+    `path`: the file (--config); default `.bedrock_agentcore.yaml` in cwd.
+    """
+    file = path if path is not None else Path(cwd) / CONFIG_FILE
+    data = _load_yaml(file)
     if data is None:
         return None
     agents = data.get("agents")
@@ -74,6 +91,13 @@ def read_agent_config(cwd: Path, agent_name: str | None = None) -> AgentConfig |
     aws: dict[str, Any] = raw_aws if isinstance(raw_aws, dict) else {}
     protocol = aws.get("protocol_configuration")
     memory = block.get("memory")
+    memory_block: dict[str, Any] = memory if isinstance(memory, dict) else {}
+    deployed = block.get("bedrock_agentcore")
+    deployed_block: dict[str, Any] = deployed if isinstance(deployed, dict) else {}
+    network = aws.get("network_configuration")
+    identity = block.get("identity")
+    providers = identity.get("credential_providers") if isinstance(identity, dict) else None
+    jwt = block.get("aws_jwt")
     return AgentConfig(
         name=str(block.get("name") or target),
         entrypoint=_str(block.get("entrypoint")),
@@ -86,7 +110,26 @@ def read_agent_config(cwd: Path, agent_name: str | None = None) -> AgentConfig |
         protocol=_str(protocol.get("server_protocol")) if isinstance(protocol, dict) else None,
         memory_mode=_str(memory.get("mode")) if isinstance(memory, dict) else None,
         ecr_repository=_str(aws.get("ecr_repository")),
+        memory_id=_memory_id(memory_block),
+        runtime_arn=_str(deployed_block.get("agent_arn")),
+        credential_providers=tuple(
+            (str(p.get("name", "")), str(p.get("type", ""))) for p in providers or () if isinstance(p, dict)
+        ),
+        api_key_provider=_str(block.get("api_key_credential_provider_name")),
+        aws_jwt=bool(jwt.get("enabled")) if isinstance(jwt, dict) else False,
+        authorizer=bool(block.get("authorizer_configuration")),
+        network_mode=_str(network.get("network_mode")) if isinstance(network, dict) else None,
+        generated_by_create=bool(block.get("is_generated_by_agentcore_create")),
+        path=str(file.name if path is None else path),
     )
+
+
+def _memory_id(memory: dict[str, Any]) -> str | None:
+    """memory.memory_id, else the id at the end of memory.memory_arn (the toolkit accepts either)."""
+    if memory.get("memory_id"):
+        return str(memory["memory_id"])
+    arn = memory.get("memory_arn")
+    return str(arn).rsplit("/", 1)[-1] if arn and "/" in str(arn) else None
 
 
 def _account(value: Any) -> str | None:
@@ -95,9 +138,11 @@ def _account(value: Any) -> str | None:
     return f"{value:012d}" if isinstance(value, int) else str(value)
 
 
-def read_configured_role(cwd: Path, agent_name: str | None = None) -> tuple[str | None, str | None]:
+def read_configured_role(
+    cwd: Path, agent_name: str | None = None, path: Path | None = None
+) -> tuple[str | None, str | None]:
     """(agent name, execution role ARN) for the given or the default agent; (None, None) when not configured."""
-    config = read_agent_config(cwd, agent_name)
+    config = read_agent_config(cwd, agent_name, path)
     if config is None:
         return None, None
     return config.name, config.execution_role

@@ -151,6 +151,7 @@ def test_create_from_nothing_then_independent_read_back(moto_iam: boto3.Session,
         "permissions_ok": True,
         "missing_actions": [],
         "action_taken": "created",
+        "requirements": [],  # the flow fills them in from the agent profile (flows/session.role_into_report)
     }
     assert run.writes == ["CreateRole", "PutRolePolicy"]
     assert read_back_compliant(other)

@@ -116,6 +116,7 @@ def test_missing_role_plans_a_create_with_the_tools_documents() -> None:
         "permissions_ok": False,
         "missing_actions": report["missing_actions"],
         "action_taken": "planned",
+        "requirements": [],  # filled in by the flow from the agent profile
     }
     assert "ecr:BatchGetImage" in report["missing_actions"] and report["missing_actions"] == sorted(
         report["missing_actions"]

@@ -1,0 +1,186 @@
+"""The agent profile: what this agent is and uses, each fact with its source. Sources, later ones refining
+earlier ones: flags and team defaults, the agent's block in `.bedrock_agentcore.yaml`, and a static scan of its
+Python code (judge/scan.py; the files are read here, confined to the agent's folder, never imported or run).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from agentcore_ext.errors import UsageError
+from agentcore_ext.findings import Code, Finding
+from agentcore_ext.iam.policy import PolicyError, parse_policy
+from agentcore_ext.judge.models import DEFAULT_MODEL
+from agentcore_ext.judge.needs import agent_block
+from agentcore_ext.judge.profile_regions import TABLE_DATE
+from agentcore_ext.report import Report
+from agentcore_ext.settings import Settings, agent_spec
+from agentcore_ext.state import AgentProfile, AgentScan, AgentSpec, AwsCall, ExtraPolicy, Feature, FeatureUse, ModelUse
+from agentcore_ext.toolkit.config import CONFIG_FILE, AgentConfig, read_agent_config
+
+MAX_SOURCE_BYTES = 1 << 20  # a file larger than this is not agent code worth scanning
+Scanner = Callable[[str, Callable[[str], str | None]], AgentScan]
+# Identity provider types the toolkit records (utils/runtime/schema.py CredentialProviderInfo.type) are OAuth2.
+
+
+def ecr_repository_name(value: str) -> str:
+    """`--ecr` takes a repository name or URI (ACCOUNT.dkr.ecr.REGION.amazonaws.com/name[:tag])."""
+    name = value.split("/", 1)[1] if ".dkr.ecr." in value and "/" in value else value
+    return name.split(":", 1)[0].split("@", 1)[0]
+
+
+def scan_agent(entrypoint: str, read: Callable[[str], str | None]) -> AgentScan:
+    """The code scan; a stand-in that finds nothing until judge/scan.py lands."""
+    return AgentScan()
+
+
+def source_reader(folder: Path) -> Callable[[str], str | None]:
+    """read(relpath) for the scanner: files inside `folder` only (no `..`, no symlink out), at most 1 MiB."""
+    root = folder.resolve()
+
+    def read(rel: str) -> str | None:
+        try:
+            path = (root / rel).resolve()
+            path.relative_to(root)
+            if not path.is_file() or path.stat().st_size > MAX_SOURCE_BYTES:
+                return None
+            return path.read_text(encoding="utf-8", errors="replace")
+        except (OSError, ValueError, RuntimeError):  # outside the folder, unreadable, a symlink loop
+            return None
+
+    return read
+
+
+def config_for(settings: Settings) -> AgentConfig | None:
+    """The agent's block of --config, or of ./.bedrock_agentcore.yaml when present."""
+    workdir = Path(settings.workdir)
+    if settings.config_file:
+        path = Path(settings.config_file)
+        if not path.is_absolute():
+            path = workdir / path
+        if not path.is_file():
+            raise UsageError(
+                f"--config {settings.config_file}: no such file", f"give the path of the toolkit's {CONFIG_FILE}"
+            )
+        return read_agent_config(workdir, settings.agent_name or None, path)
+    if not (workdir / CONFIG_FILE).is_file():
+        return None
+    return read_agent_config(workdir, settings.agent_name or None)
+
+
+def _config_facts(config: AgentConfig) -> list[FeatureUse]:
+    uses = []
+    for name, kind in config.credential_providers:
+        feature = (
+            Feature.IDENTITY_API_KEY if kind.lower() in ("apikey", "api_key", "api-key") else Feature.IDENTITY_OAUTH
+        )
+        uses.append(FeatureUse(feature, config.where("identity.credential_providers"), name))
+    if config.api_key_provider:
+        uses.append(
+            FeatureUse(
+                Feature.IDENTITY_API_KEY, config.where("api_key_credential_provider_name"), config.api_key_provider
+            )
+        )
+    return uses
+
+
+def _extra_policy(item: str, workdir: Path) -> ExtraPolicy:
+    if item.startswith("arn:"):
+        if ":iam::" not in item or ":policy/" not in item:
+            raise UsageError(
+                f"--additional-policy {item} is not a managed policy ARN",
+                "e.g. arn:aws:iam::123456789012:policy/AgentData",
+            )
+        return ExtraPolicy(item, arn=item)
+    path = Path(item) if Path(item).is_absolute() else workdir / item
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(
+            f"--additional-policy {item}: cannot read it ({exc})", "give a policy JSON file or a policy ARN"
+        ) from exc
+    try:
+        doc = parse_policy(text, name=item)
+    except PolicyError as exc:
+        raise UsageError(f"--additional-policy {item}: {exc}", "fix the document; IAM's JSON grammar applies") from exc
+    if any(st.principal is not None or st.not_principal is not None for st in doc.statements):
+        raise UsageError(
+            f"--additional-policy {item} names a Principal", "it is an identity policy: drop the Principal"
+        )
+    import json
+
+    return ExtraPolicy(item, doc, json.loads(text))
+
+
+def agent_profile(
+    settings: Settings, config: AgentConfig | None, scan: Scanner | None = None
+) -> tuple[AgentProfile, list[Finding]]:
+    """The profile for these settings and yaml block; scan=None skips the code scan (no entrypoint known)."""
+    workdir = Path(settings.workdir)
+    models = [ModelUse(m, "--model") for m in settings.models]
+    features = [FeatureUse(Feature(f), "--feature") for f in settings.features]
+    unresolved: list[str] = []
+    providers: tuple[str, ...] = ()
+    aws_calls: tuple[AwsCall, ...] = ()
+    if config is not None:
+        features += _config_facts(config)
+    entrypoint = settings.entrypoint or (config.entrypoint.split(":", 1)[0] if config and config.entrypoint else None)
+    if scan is not None and entrypoint:
+        result = scan(entrypoint, source_reader(workdir))
+        if not settings.models:  # --model says what the agent calls; the scan fills in when it does not
+            models += result.models
+        features += result.features
+        unresolved += result.unresolved
+        providers, aws_calls = result.providers, result.aws_calls
+    findings: list[Finding] = []
+    assumed = not models and not providers and not settings.model
+    if assumed:
+        findings.append(
+            Finding(
+                Code.MODEL_ASSUMED,
+                f"no model found in the agent's code or flags: assuming the toolkit's default {DEFAULT_MODEL}",
+                "pass --model ID (repeatable) with the model ids or inference profiles the agent calls",
+            )
+        )
+    if any(m.id.split(".", 1)[0] in ("us", "eu", "apac", "jp", "au", "us-gov", "ca") for m in models):
+        findings.append(
+            Finding(
+                Code.PROFILE_REGIONS_FROM_TABLE,
+                f"destination regions of cross-region inference profiles come from the table of {TABLE_DATE}",
+                "AWS adds regions to profiles over time; bedrock:GetInferenceProfile is the authority",
+            )
+        )
+    if unresolved:
+        findings.append(
+            Finding(
+                Code.AGENT_SCAN_UNRESOLVED,
+                "the code scan could not decide: " + "; ".join(unresolved),
+                "pass --model ID or --feature NAME for what the code computes at run time",
+            )
+        )
+    extras = tuple(_extra_policy(item, workdir) for item in settings.additional_policies)
+    profile = AgentProfile(
+        models=tuple(dict.fromkeys(models)),
+        features=tuple(dict.fromkeys(features)),
+        providers=providers,
+        aws_calls=aws_calls,
+        unresolved=tuple(unresolved),
+        memory_id=config.memory_id if config else None,
+        runtime_arn=config.runtime_arn if config else None,
+        extra_policies=extras,
+        model_assumed=assumed,
+    )
+    return profile, findings
+
+
+def profiled_spec(settings: Settings, report: Report, *, account: str, partition: str | None = None) -> AgentSpec:
+    """The agent spec with its profile (flags, .bedrock_agentcore.yaml, code scan); the report gets `agent`."""
+    config = config_for(settings)
+    if config is not None and config.ecr_repository and not settings.ecr_repository:
+        settings = settings.with_(ecr_repository=ecr_repository_name(config.ecr_repository))
+    profile, findings = agent_profile(settings, config, scan_agent)
+    report.add(findings)
+    spec = agent_spec(settings, account=account, partition=partition, profile=profile)
+    report.agent = agent_block(spec)
+    return spec
