@@ -11,14 +11,17 @@ from pathlib import Path
 
 from agentcore_ext.errors import UsageError
 
-ACCOUNT_RE = re.compile(r"^\d{12}$")
+# Whole-string rules with ASCII classes: validators use fullmatch, and every pattern ends in \Z (not "$", which
+# also matches before a trailing newline) so that callers elsewhere using .match() cannot accept "name\n" either.
+# No \d or \w: they accept other scripts' digits and letters.
+ACCOUNT_RE = re.compile(r"[0-9]{12}\Z")
 # IAM: role names are 1-64 characters of [\w+=,.@-]; \w here is ASCII only, as IAM means it.
-ROLE_NAME_RE = re.compile(r"^[A-Za-z0-9_+=,.@-]{1,64}$")
+ROLE_NAME_RE = re.compile(r"[A-Za-z0-9_+=,.@-]{1,64}\Z")
 # IAM: a path is "/" or "/seg/.../" with printable ASCII other than "/" inside segments, at most 512 characters.
-ROLE_PATH_RE = re.compile(r"^/(?:[\x21-\x2e\x30-\x7e]+/)*$")
+ROLE_PATH_RE = re.compile(r"/(?:[\x21-\x2e\x30-\x7e]+/)*\Z")
 # The toolkit's own rule for agent names (utils/runtime/config.py in 0.3.14).
-AGENT_NAME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,47}$")
-REGION_RE = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$")
+AGENT_NAME_RE = re.compile(r"[a-zA-Z][a-zA-Z0-9_]{0,47}\Z")
+REGION_RE = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}\Z")
 
 RESERVED_PATH_PREFIXES = ("/aws-reserved/", "/aws-service-role/", "/service-role/aws-service-role/")
 MAX_ROLE_NAME = 64
@@ -67,7 +70,7 @@ def parse_arn(text: str) -> Arn:
 
 
 def validate_region(region: str) -> str:
-    if not REGION_RE.match(region):
+    if not REGION_RE.fullmatch(region):
         raise UsageError(
             f"not a region name: {region!r}",
             "give a region such as us-east-1 with --region, AWS_REGION or your profile",
@@ -76,13 +79,13 @@ def validate_region(region: str) -> str:
 
 
 def validate_account(account: str) -> str:
-    if not ACCOUNT_RE.match(account):
+    if not ACCOUNT_RE.fullmatch(account):
         raise UsageError(f"not an AWS account id: {account!r}", "an account id is 12 digits, e.g. 123456789012")
     return account
 
 
 def validate_role_name(name: str) -> str:
-    if not ROLE_NAME_RE.match(name):
+    if not ROLE_NAME_RE.fullmatch(name):
         why = (
             f"it has {len(name)} characters (IAM allows 1-64)"
             if not 1 <= len(name) <= MAX_ROLE_NAME
@@ -93,7 +96,7 @@ def validate_role_name(name: str) -> str:
 
 
 def validate_role_path(path: str) -> str:
-    if len(path) > MAX_ROLE_PATH or not ROLE_PATH_RE.match(path):
+    if len(path) > MAX_ROLE_PATH or not ROLE_PATH_RE.fullmatch(path):
         raise UsageError(
             f"invalid IAM path {path!r}",
             "a path starts and ends with '/', e.g. /agents/ (at most 512 printable ASCII characters)",
@@ -103,7 +106,7 @@ def validate_role_path(path: str) -> str:
 
 def validate_agent_name(name: str, source: str = "") -> str:
     """The toolkit's rule; `source` says where a derived name came from (e.g. "from --entrypoint x.py")."""
-    if not AGENT_NAME_RE.match(name):
+    if not AGENT_NAME_RE.fullmatch(name):
         if not name[:1].isascii() or not name[:1].isalpha():
             why = "it must start with a letter"
         elif len(name) > 48:
@@ -205,7 +208,7 @@ def parse_role_ref(
                 f"{flag} wants the execution role the AgentCore service assumes, not your own identity; "
                 "omit it and agentcore-ext finds or creates one",
             )
-        if not ACCOUNT_RE.match(arn.account):
+        if not ACCOUNT_RE.fullmatch(arn.account):
             raise UsageError(
                 f"{flag} {value}: not an AWS account id: {arn.account!r}",
                 "an account id is 12 digits, e.g. arn:aws:iam::123456789012:role/MyRole",

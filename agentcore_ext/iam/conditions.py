@@ -8,8 +8,11 @@ Rules (IAM User Guide, "Condition operators" and "Multivalued context keys"):
   every context value to match (missing or empty key: true); negation applies per context value;
 - without a set qualifier a multivalued context key matches a positive operator when any of its values does, and a
   negated operator when none does;
-- a value that cannot be compared (unparseable number/date/address, policy variable with no value) never matches,
-  for negated operators too, so it can only make a statement not apply;
+- a policy variable with no value in the request (and no default) is a null: nothing equals or is like it, so a
+  positive operator is false and a negated one true (IAM User Guide, "Policy variables with no value");
+- a value that cannot be compared (unparseable number/date/address, numbers and dates with non-ASCII digits, a
+  request value that is not an ARN for the Arn* operators) never matches, for negated operators too, so it can
+  only make a statement not apply;
 - an operator or qualifier the evaluator does not know gives Match.UNKNOWN, never a guess.
 """
 
@@ -33,52 +36,65 @@ from agentcore_ext.iam.matching import (
     expand,
     expand_text,
     normalize_context,
-    pieces_matcher,
 )
 from agentcore_ext.iam.policy import Conditions
+from agentcore_ext.iam.wildcard import pieces_matcher
 
 # (context value, policy value, context) -> True/False, or None when the two cannot be compared.
 Comparator = Callable[[str, str, NormalizedContext], bool | None]
 
-_EPOCH_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+# ASCII digits only: Python's float() and \d also take other scripts' digits, which IAM does not.
+_EPOCH_RE = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+# A policy variable without a value (expand() gives None) compares as False, so negated operators hold.
 
 
 def _string_equals(cv: str, pv: str, ctx: NormalizedContext) -> bool | None:
     text = expand_text(pv, ctx)
-    return None if text is None else cv == text
+    return False if text is None else cv == text
 
 
 def _string_equals_ignore_case(cv: str, pv: str, ctx: NormalizedContext) -> bool | None:
     text = expand_text(pv, ctx)
-    return None if text is None else cv.casefold() == text.casefold()
+    return False if text is None else cv.casefold() == text.casefold()
 
 
 def _string_like(cv: str, pv: str, ctx: NormalizedContext) -> bool | None:
     pieces = expand(pv, ctx)
     # Wildcards written in the policy stay wildcards; characters that came from a variable are literal.
-    return None if pieces is None else pieces_matcher(pieces, arn_segments=False)(cv)
+    return False if pieces is None else pieces_matcher(pieces, arn_segments=False)(cv)
+
+
+def _is_arn(value: str) -> bool:
+    parts = value.split(":", 5)
+    return len(parts) == 6 and parts[0] == "arn" and all(parts[i] for i in (1, 2, 5))
 
 
 def _arn_like(cv: str, pv: str, ctx: NormalizedContext) -> bool | None:
+    if not _is_arn(cv):
+        return None  # not an ARN: no Arn* operator matches it, ArnNotLike/ArnNotEquals included
     if "${" in pv and expand(pv, ctx) is None:
-        return None
+        return False
     return arn_matches(pv, cv, ctx)
 
 
 @lru_cache(maxsize=4096)
 def _number(text: str) -> float | None:
-    try:
-        value = float(text.strip())
-    except ValueError:
+    text = text.strip()
+    if not _NUMBER_RE.fullmatch(text):
         return None
+    value = float(text)
     return value if math.isfinite(value) else None
 
 
 @lru_cache(maxsize=4096)
 def _date(text: str) -> float | None:
     text = text.strip()
-    if _EPOCH_RE.match(text):
+    if _EPOCH_RE.fullmatch(text):
         return float(text)
+    if not text.isascii():
+        return None
     try:
         parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
     except ValueError:

@@ -20,10 +20,10 @@ from agentcore_ext.iam.matching import (
     NormalizedContext,
     action_matchers,
     normalize_context,
-    principal_matches,
     resource_matcher,
 )
 from agentcore_ext.iam.policy import PolicyDocument, Statement
+from agentcore_ext.iam.principals import PrincipalMatch, principal_match, principal_matches
 
 __all__ = [
     "ContextValue",
@@ -74,6 +74,10 @@ class Evaluation:
     unknown_by: tuple[StatementRef, ...] = ()
     boundary: Decision | None = None  # the permissions boundary's own decision; None when there is none
     reason: str = ""
+    # ALLOWED only because a resource (trust) policy names the caller's account ({"AWS": "ACCOUNT"} or
+    # arn:P:iam::ACCOUNT:root): that delegates to the account, it is no grant to the caller, whose identity
+    # policies must allow the request as well. Never set for a service principal or a named principal.
+    delegated_to_account: bool = False
 
     @property
     def allowed(self) -> bool:
@@ -158,7 +162,8 @@ def _matches(c: _Compiled, request: Request, action: str, ctx: NormalizedContext
     if request.principal is not None:
         if c.principal is None:
             return Match.NO
-        if principal_matches(c.principal, request.principal) == c.not_principal:
+        # NotPrincipal: a role ARN does not stand for its sessions (IAM wants the session ARN listed).
+        if principal_matches(c.principal, request.principal, sessions=not c.not_principal) == c.not_principal:
             return Match.NO
     hit = False
     for match in c.actions:
@@ -186,6 +191,7 @@ class _Tally:
     denies: list[StatementRef] = field(default_factory=list)
     unknown_allows: list[tuple[StatementRef, Statement]] = field(default_factory=list)
     unknown_denies: list[tuple[StatementRef, Statement]] = field(default_factory=list)
+    delegated: list[StatementRef] = field(default_factory=list)  # allows that match only the caller's account
 
     @property
     def decision(self) -> Decision:
@@ -199,6 +205,13 @@ class _Tally:
 
     def unknown_refs(self) -> list[StatementRef]:
         return [ref for ref, _ in self.unknown_allows + self.unknown_denies]
+
+
+def _delegates(c: _Compiled, request: Request) -> bool:
+    """Whether a matching statement names the caller only through its account (see Evaluation)."""
+    if request.principal is None or c.principal is None or c.not_principal:
+        return False
+    return principal_match(c.principal, request.principal) is PrincipalMatch.ACCOUNT
 
 
 def _tally(policies: Sequence[PolicyDocument], request: Request, ctx: NormalizedContext) -> _Tally:
@@ -215,6 +228,8 @@ def _tally(policies: Sequence[PolicyDocument], request: Request, ctx: Normalized
             deny = st.effect == "Deny"
             if match is Match.YES:
                 (tally.denies if deny else tally.allows).append(ref)
+                if not deny and _delegates(compiled.compiled[i], request):
+                    tally.delegated.append(ref)
             else:
                 (tally.unknown_denies if deny else tally.unknown_allows).append((ref, st))
     return tally
@@ -260,7 +275,8 @@ def evaluate(
     boundary_name = (boundary.name or "policy") if boundary is not None else ""
 
     def result(decision: Decision, reason: str) -> Evaluation:
-        return Evaluation(decision, allowed_by, denied_by, unknown_by, bnd_decision, reason)
+        delegated = decision is Decision.ALLOWED and bool(ident.allows) and len(ident.delegated) == len(ident.allows)
+        return Evaluation(decision, allowed_by, denied_by, unknown_by, bnd_decision, reason, delegated)
 
     if ident.denies:
         return result(Decision.EXPLICIT_DENY, f"{what} is explicitly denied by {_refs(ident.denies)}")
@@ -282,4 +298,6 @@ def evaluate(
     if bnd is not None and bnd_decision is Decision.UNKNOWN:
         return result(Decision.UNKNOWN, _unknown_reason(what, bnd, "the permissions boundary's "))
     suffix = f" and the permissions boundary {boundary_name}" if bnd is not None else ""
+    if ident.allows and len(ident.delegated) == len(ident.allows):
+        suffix += " (to the caller's account only: its identity policies must allow it too)"
     return result(Decision.ALLOWED, f"{what} is allowed by {_refs(ident.allows)}{suffix}")

@@ -1,16 +1,42 @@
-"""T1-T3 of INTERFACE.md: may AgentCore, and only AgentCore acting for this account, assume the role? Pure."""
+"""T1-T3 of INTERFACE.md: may AgentCore, and only AgentCore acting for this account, assume the role? Pure.
+
+T1 is a probe (the request AgentCore makes for a runtime of this agent). T2 and T3 are decided from the statements
+themselves, not from probes: a probe tries one foreign account and one context, and a condition on a key it did
+not set (aws:SecureTransport, aws:userid, a negated operator, a wildcarded ARN) let a world-assumable trust pass.
+
+A statement is *pinned* when one of its conditions (conditions are AND-ed, so one is enough) can only hold for
+this account: a positive, case-sensitive equality (StringEquals, or StringLike/ArnLike/ArnEquals with nothing
+wildcarded where it matters) on a key the caller cannot choose, where every listed value is this account. Never
+pinning: negated operators (a missing key or any other value passes), `...IfExists` (a missing key passes),
+set qualifiers (`ForAllValues:` passes on a missing key; `ForAnyValue:` is not an equality on these single-valued
+keys), StringEqualsIgnoreCase, wildcards or policy variables in the account part, values of other accounts, and
+keys the caller controls (aws:userid, aws:username, aws:SecureTransport, aws:PrincipalTag/*, aws:RequestTag/*,
+sts:RoleSessionName, aws:SourceIp, ...), which are simply not among the keys below.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from agentcore_ext.findings import Code, Finding
-from agentcore_ext.iam.evaluate import Decision, Request, evaluate
-from agentcore_ext.iam.policy import PolicyDocument
-from agentcore_ext.judge.requirements import FOREIGN_ACCOUNT, trust_request
+from agentcore_ext.iam.conditions import parse_operator
+from agentcore_ext.iam.evaluate import Decision, evaluate, statement_matches
+from agentcore_ext.iam.matching import Match, action_matchers
+from agentcore_ext.iam.policy import Conditions, PolicyDocument, Statement
+from agentcore_ext.judge.requirements import trust_request
 from agentcore_ext.state import AgentSpec
 
 FIX_HINT = "rerun with --fix to add it (a plan is shown first), or see `agentcore-ext policy trust`"
+
+_ASSUME_ACTIONS = ("sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml")
+_ACCOUNT_KEYS = {"aws:principalaccount", "aws:sourceaccount"}
+_ARN_KEYS = {"aws:principalarn", "aws:sourcearn"}
+_ORG_KEY = "aws:principalorgid"
+_ORG_ID_RE = re.compile(r"o-[a-z0-9]{10,32}")
+_EQUALITY = {"stringequals", "stringlike"}  # StringLike only with a value that has no wildcard: checked per value
+_ARN_OPERATORS = {"arnequals", "arnlike", "stringequals", "stringlike"}
 
 
 @dataclass(frozen=True)
@@ -22,16 +48,109 @@ class TrustVerdict:
     wildcard: bool  # T2 fails
 
 
-def _wildcard_statements(trust: PolicyDocument) -> PolicyDocument:
-    """Only the statements whose principal is anyone: `*` or {"AWS": "*"}."""
-    keep = tuple(
+def _positive_tests(conditions: Conditions) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """(operator base, lowercased key, values) of every test that can pin: positive, no IfExists, no qualifier."""
+    for name, block in conditions.items():
+        op = parse_operator(name)
+        if op is None or op.if_exists or op.qualifier is not None:
+            continue
+        for key, values in block.items():
+            yield op.base, key.lower(), values
+
+
+def _literal(text: str) -> bool:
+    return not any(ch in text for ch in "*?$")
+
+
+def _arn_pinned(value: str, base: str, spec: AgentSpec, *, region: bool) -> bool:
+    """An ARN value whose partition and account are literally this agent's (and, when asked, whose region is a
+    literal one)."""
+    parts = value.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return False
+    if base.startswith("string") and not _literal(":".join(parts[:5])):
+        return False  # StringLike's "*" crosses colons: a wildcard anywhere before the account could span it
+    if not (_literal(parts[1]) and _literal(parts[4])) or (region and not _literal(parts[3])):
+        return False
+    # The region must be literal, not this agent's: a statement for another region of this account lets no other
+    # account in (and does not serve this agent); one that serves this region names it instead of wildcarding it.
+    return parts[1] == spec.partition and parts[4] == spec.account
+
+
+def _account_pinned(base: str, values: tuple[str, ...], spec: AgentSpec) -> bool:
+    return base in _EQUALITY and all(v == spec.account for v in values)
+
+
+def _pinned_to_account(st: Statement, spec: AgentSpec) -> bool:
+    """T2: the statement's conditions admit principals of this account (or an organisation) only."""
+    for base, key, values in _positive_tests(st.conditions):
+        if key in _ACCOUNT_KEYS and _account_pinned(base, values, spec):
+            return True
+        if (
+            key in _ARN_KEYS
+            and base in _ARN_OPERATORS
+            and all(_arn_pinned(v, base, spec, region=False) for v in values)
+        ):
+            return True
+        # The spec names no organisation, so an organisation id cannot be checked against it: a literal o-... id
+        # under StringEquals pins the statement to *an* organisation, which is the owner's choice, not a wildcard.
+        if key == _ORG_KEY and base == "stringequals" and all(_ORG_ID_RE.fullmatch(v) for v in values):
+            return True
+    return False
+
+
+def _scoped(st: Statement, spec: AgentSpec) -> bool:
+    """T3: every aws:SourceAccount / aws:SourceArn that satisfies the statement is this account, and for
+    aws:SourceArn this partition and a literal region (so for this agent's region, this region)."""
+    for base, key, values in _positive_tests(st.conditions):
+        if key == "aws:sourceaccount" and _account_pinned(base, values, spec):
+            return True
+        if (
+            key == "aws:sourcearn"
+            and base in _ARN_OPERATORS
+            and all(_arn_pinned(v, base, spec, region=True) for v in values)
+        ):
+            return True
+    return False
+
+
+def _allows_assume(st: Statement, actions: tuple[str, ...] = _ASSUME_ACTIONS) -> bool:
+    matchers = action_matchers(st.not_actions if st.not_actions is not None else st.actions)
+    hit = any(any(m(action) for m in matchers) for action in actions)
+    return st.effect == "Allow" and hit != (st.not_actions is not None)
+
+
+def _is_wildcard(st: Statement) -> bool:
+    """Anyone: "*", a "*" among the ids (IAM allows it only alone, but a partial one is no narrower), NotPrincipal."""
+    if st.not_principal is not None:
+        return True
+    return st.principal is not None and any("*" in pid for ids in st.principal.values() for pid in ids)
+
+
+def wildcard_statements(trust: PolicyDocument, spec: AgentSpec) -> tuple[Statement, ...]:
+    """The Allow statements that let anyone assume the role without pinning it to this account (T2 errors)."""
+    return tuple(
+        st for st in trust.statements if _is_wildcard(st) and _allows_assume(st) and not _pinned_to_account(st, spec)
+    )
+
+
+def unscoped_statements(trust: PolicyDocument, spec: AgentSpec) -> tuple[Statement, ...]:
+    """The Allow statements that let AgentCore assume the role for this agent (T1's request, or undecidable for
+    it) whose conditions would also admit it acting for another account.
+
+    A statement written for another account, region or agent does not serve this agent and is the owner's
+    explicit choice: T3 does not judge it (T2 and T1 do what applies to it).
+    """
+    request = trust_request(spec)
+    return tuple(
         st
         for st in trust.statements
-        if st.effect == "Allow"
-        and st.principal is not None
-        and ("*" in st.principal or "*" in st.principal.get("AWS", ()))
+        if st.effect == "Allow" and statement_matches(st, request) is not Match.NO and not _scoped(st, spec)
     )
-    return PolicyDocument(statements=keep, version=trust.version, name=trust.name)
+
+
+def _label(st: Statement) -> str:
+    return f"Sid {st.sid!r}" if st.sid else f"statement {st.index}"
 
 
 def judge_trust(trust: PolicyDocument, spec: AgentSpec) -> TrustVerdict:
@@ -49,36 +168,28 @@ def judge_trust(trust: PolicyDocument, spec: AgentSpec) -> TrustVerdict:
                 f"scoped to this account and region; {FIX_HINT}",
             )
         )
-    foreign_principal = Request(
-        action="sts:AssumeRole",
-        resource="*",
-        principal={"AWS": f"arn:{spec.partition}:iam::{FOREIGN_ACCOUNT}:root"},
-        context={"aws:PrincipalAccount": FOREIGN_ACCOUNT, "aws:SourceAccount": FOREIGN_ACCOUNT},
-    )
-    wild = evaluate([_wildcard_statements(trust)], foreign_principal)
-    wildcard = wild.decision in (Decision.ALLOWED, Decision.UNKNOWN)
-    if wildcard:
+    wild = wildcard_statements(trust, spec)
+    if wild:
         findings.append(
             Finding(
                 Code.TRUST_WILDCARD_PRINCIPAL,
-                "the trust policy lets any AWS principal assume this role, not only principals of account "
-                f"{spec.account}",
-                'remove the "*" principal or add a condition such as StringEquals aws:PrincipalAccount; '
-                "agentcore-ext never removes statements it did not write",
+                f"the trust policy lets any AWS principal assume this role ({', '.join(map(_label, wild))}: a "
+                f"wildcard principal or NotPrincipal), not only principals of account {spec.account}",
+                'remove the "*" principal (or NotPrincipal) or pin it with StringEquals aws:PrincipalAccount '
+                f"{spec.account} (or aws:PrincipalOrgID); agentcore-ext never removes statements it did not write",
             )
         )
-    scoped = True
-    if service_allowed:
-        foreign = evaluate([trust], trust_request(spec, account=FOREIGN_ACCOUNT))
-        scoped = foreign.decision is not Decision.ALLOWED
-        if not scoped:
-            findings.append(
-                Finding(
-                    Code.TRUST_NOT_SCOPED,
-                    "the service statement is not scoped by aws:SourceAccount/aws:SourceArn: AgentCore acting for "
-                    "another account could assume this role (confused deputy)",
-                    f"add StringEquals aws:SourceAccount {spec.account} and ArnLike aws:SourceArn; {FIX_HINT}",
-                )
+    # T3 is judged once T1 holds: without a working service statement the repair adds the tool's own, scoped one.
+    loose = unscoped_statements(trust, spec) if service_allowed else ()
+    if loose:
+        findings.append(
+            Finding(
+                Code.TRUST_NOT_SCOPED,
+                f"{', '.join(map(_label, loose))} of the trust policy is not scoped to this account by "
+                "aws:SourceAccount/aws:SourceArn: AgentCore acting for another account could assume this role "
+                "(confused deputy)",
+                f"add StringEquals aws:SourceAccount {spec.account} and ArnLike aws:SourceArn; {FIX_HINT}",
             )
-    ok = service_allowed and not wildcard
-    return TrustVerdict(ok, tuple(findings), service_allowed, scoped, wildcard)
+        )
+    ok = service_allowed and not wild
+    return TrustVerdict(ok, tuple(findings), service_allowed, not loose, bool(wild))
