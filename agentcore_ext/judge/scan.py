@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 
 from agentcore_ext.judge.scan_calls import FileFacts, FileScanner
-from agentcore_ext.judge.scan_values import ModuleInfo, Resolver, module_assigns
+from agentcore_ext.judge.scan_values import ModuleInfo, Resolver, module_assigns, statements
 from agentcore_ext.state import AgentScan, AwsCall, FeatureUse, ModelUse
 
 MAX_FILES = 200
@@ -74,7 +74,7 @@ class _Loader:
             return
         info = ModuleInfo(path, tree, module_assigns(tree))
         self.modules[path] = info
-        for node in ast.walk(tree):
+        for node in statements(tree.body):
             if isinstance(node, ast.Import):
                 self._import(info, node)
             elif isinstance(node, ast.ImportFrom):

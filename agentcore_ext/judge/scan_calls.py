@@ -55,6 +55,23 @@ class FileFacts:
     unresolved: list[str] = field(default_factory=list)
 
 
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Name: (), ast.Constant: ()}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node type worth descending into, last first (the walk pushes them on a stack): not the
+    Load/Store context, nothing under a name or a literal (their fields are plain strings and numbers)."""
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        fields = _CHILD_FIELDS[kind] = tuple(reversed([f for f in getattr(kind, "_fields", ()) if f != "ctx"]))
+    return fields
+
+
+def _last_two(name: str) -> str:
+    """ "google.genai.Client" -> "genai.Client"."""
+    return ".".join(name.rsplit(".", 2)[-2:])
+
+
 def _kw(call: ast.Call, *names: str, position: int | None = None) -> ast.expr | None:
     for keyword in call.keywords:
         if keyword.arg in names:
@@ -85,29 +102,53 @@ class FileScanner:
         self._scope: Scope | None = None
 
     def scan(self) -> FileFacts:
-        self._walk(self.tree)
+        for stmt in self.tree.body:
+            self._walk(stmt)
         self.facts.aws_calls = self.boto.calls()
         return self.facts
 
     # --- traversal -----------------------------------------------------------------------------------------
 
     def _walk(self, node: ast.AST) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, FunctionNode):
-                outer, self._scope = self._scope, Scope(child, self._scope)
-                self._walk(child)
-                self._scope = outer
-                continue
-            if isinstance(child, ast.Call):
-                self._call(child)
-            elif isinstance(child, ast.Assign | ast.AnnAssign) and child.value is not None:
-                targets: list[ast.expr] = child.targets if isinstance(child, ast.Assign) else [child.target]
-                self.boto.assign(targets, child.value)
-            elif isinstance(child, ast.Import | ast.ImportFrom):
-                self._import(child)
-            elif isinstance(child, ast.Constant) and isinstance(child.value, str) and P.GATEWAY_MARK in child.value:
-                self._feature(Feature.GATEWAY, child, gateway_id(child.value))
-            self._walk(child)
+        """Statements one by one (keeping the enclosing function), expressions with the cheaper ast.walk."""
+        if isinstance(node, FunctionNode):
+            outer, self._scope = self._scope, Scope(node, self._scope)
+            self._fields(node)
+            self._scope = outer
+        elif hasattr(node, "body"):  # compound: if/for/with/try/class..., an except handler, a match case
+            self._fields(node)
+        else:
+            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                targets: list[ast.expr] = node.targets if isinstance(node, ast.Assign) else [node.target]
+                self.boto.assign(targets, node.value)
+            elif isinstance(node, ast.Import | ast.ImportFrom):
+                self._import(node)
+            self._expressions(node)
+
+    def _fields(self, node: ast.AST) -> None:
+        for _, value in ast.iter_fields(node):
+            for item in value if isinstance(value, list) else (value,):
+                if isinstance(item, ast.stmt | ast.excepthandler | ast.match_case):
+                    self._walk(item)
+                elif isinstance(item, ast.AST):
+                    self._expressions(item)
+
+    def _expressions(self, root: ast.AST) -> None:
+        """Every call (and gateway URL) under `root`, in source order. A hand-rolled walk: ast.walk's generators
+        and its visits of every Load/Store context node cost a third of a 2,000-line scan."""
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Call):
+                self._call(node)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and P.GATEWAY_MARK in node.value:
+                self._feature(Feature.GATEWAY, node, gateway_id(node.value))
+            for name in _child_fields(type(node)):
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    stack.extend(item for item in reversed(value) if isinstance(item, ast.AST))
+                elif isinstance(value, ast.AST):
+                    stack.append(value)
 
     def _literal_anywhere(self, node: ast.expr) -> str | None:
         lit = self.resolver.first_lit(node, self.file, self._scope)
@@ -154,9 +195,21 @@ class FileScanner:
 
     def _call(self, call: ast.Call) -> None:
         name = dotted(call.func)
-        last = name.rsplit(".", 1)[-1] if name else (call.func.attr if isinstance(call.func, ast.Attribute) else "")
-        source = loc(self.file, call)
-        self.boto.call(call, source)
+        last = name.rpartition(".")[2] if name else (call.func.attr if isinstance(call.func, ast.Attribute) else "")
+        self.boto.call(call, loc(self.file, call))
+        self._model_call(call, name, last)
+        provider = P.PROVIDER_CALLS.get(last) or P.PROVIDER_CALLS.get(_last_two(name))
+        if provider:
+            self.facts.providers.add(provider)
+        if last in P.FEATURE_CALLS:
+            self._feature_call(call, last)
+        if call.keywords:  # the rest is all about keyword arguments
+            self._guardrail(call)
+            self._sigv4_mcp(call)
+        elif last == "apply_guardrail" and isinstance(call.func, ast.Attribute):
+            self._feature_with_detail(Feature.GUARDRAIL, call, _kw(call, position=0), "guardrail id")
+
+    def _model_call(self, call: ast.Call, name: str, last: str) -> None:
         if last in P.BEDROCK_MODELS:
             self._model(_kw(call, *P.BEDROCK_MODELS[last], position=0))
         elif last == "Agent":
@@ -164,7 +217,7 @@ class FileScanner:
         elif last == "init_chat_model":
             self._init_chat_model(call)
         elif last == "LiteLLMModel":
-            self._litellm(_kw(call, "model_id", position=None))
+            self._litellm(_kw(call, "model_id"))
         elif last in P.RUNTIME_OPS and _kw(call, "modelId"):
             self._model(_kw(call, "modelId"))
         elif last == "invoke_agent_runtime":
@@ -173,21 +226,17 @@ class FileScanner:
             self._feature_with_detail(Feature.INVOKE_RUNTIME, call, target, "invoke_agent_runtime target")
         elif name in ("litellm.completion", "litellm.acompletion"):
             self._litellm(_kw(call, "model", position=0))
-        else:
+        elif call.keywords:
             self._generic_litellm(call)
-        provider = P.PROVIDER_CALLS.get(last) or P.PROVIDER_CALLS.get(".".join(name.split(".")[-2:]))
-        if provider:
-            self.facts.providers.add(provider)
-        if last in P.FEATURE_CALLS:
-            feature, keyword = P.FEATURE_CALLS[last]
-            if feature is Feature.GATEWAY:
-                arg = _kw(call, "endpoint", "url", position=0) if keyword else None
-                self._feature_with_detail(feature, call, arg, "gateway url", gateway_id)
-            else:
-                arg = _kw(call, keyword) if keyword else None
-                self._feature_with_detail(feature, call, arg, P.DETAIL_NAMES[feature])
-        self._guardrail(call, last)
-        self._sigv4_mcp(call)
+
+    def _feature_call(self, call: ast.Call, last: str) -> None:
+        feature, keyword = P.FEATURE_CALLS[last]
+        if feature is Feature.GATEWAY:
+            arg = _kw(call, "endpoint", "url", position=0) if keyword else None
+            self._feature_with_detail(feature, call, arg, "gateway url", gateway_id)
+        else:
+            arg = _kw(call, keyword) if keyword else None
+            self._feature_with_detail(feature, call, arg, P.DETAIL_NAMES[feature])
 
     def _init_chat_model(self, call: ast.Call) -> None:
         """LangChain: init_chat_model("id", model_provider="bedrock_converse") or init_chat_model("bedrock:id")."""
@@ -217,7 +266,7 @@ class FileScanner:
             if isinstance(value, Lit) and litellm_bedrock_id(value.text) is not None:
                 self.facts.models.append(ModelUse(model_id(value.text), value.source))
 
-    def _guardrail(self, call: ast.Call, last: str) -> None:
+    def _guardrail(self, call: ast.Call) -> None:
         """BedrockModel(guardrail_id=), apply_guardrail/invoke_model(guardrailIdentifier=), and the config dicts
         of converse(guardrailConfig=) and ChatBedrock(guardrails=) / ChatBedrockConverse(guardrail_config=)."""
         arg = _kw(call, *P.GUARDRAIL_KEYWORDS)
@@ -225,7 +274,7 @@ class FileScanner:
             config = _kw(call, *P.GUARDRAIL_CONFIGS)
             if config is not None:
                 arg = _dict_value(config, "guardrailIdentifier") or _dict_value(config, "guardrail_id")
-        if arg is not None or (last == "apply_guardrail" and isinstance(call.func, ast.Attribute)):
+        if arg is not None:
             self._feature_with_detail(Feature.GUARDRAIL, call, arg, "guardrail id")
 
     def _sigv4_mcp(self, call: ast.Call) -> None:

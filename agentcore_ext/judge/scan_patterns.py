@@ -23,7 +23,8 @@ BEDROCK_MODELS: dict[str, tuple[str, ...]] = {
 }
 # boto3 bedrock-runtime operations that name a model with modelId (Bedrock Runtime API reference).
 RUNTIME_OPS = {"converse", "converse_stream", "invoke_model", "invoke_model_with_response_stream"}
-# Non-Bedrock providers by constructor (Strands `strands.models.*`, LangChain, the vendors' own SDKs).
+# Non-Bedrock providers by constructor (Strands `strands.models.*`, LangChain, the vendors' own SDKs); dotted keys
+# match a call's last two name parts (`google.genai.Client(...)` -> "genai.Client").
 PROVIDER_CALLS = {
     "OpenAIModel": "openai",
     "ChatOpenAI": "openai",

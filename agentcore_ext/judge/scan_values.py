@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef  # lambdas are not scopes here: their names are read outside
 MAX_DEPTH = 8  # constant chains deeper than this are not worth following (and it stops `x = x + "a"` loops)
 
 # Bedrock model ids: "<provider>.<model>" optionally behind a cross-region profile prefix (RUNTIME-NEEDS.md,
@@ -65,7 +66,20 @@ def loc(file: str, node: ast.AST) -> str:
     return f"{file}:{getattr(node, 'lineno', 0)}"
 
 
-def _targets(node: ast.stmt) -> list[tuple[str, ast.expr]]:
+def statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every statement under `body`, nested ones included, without visiting expressions (the bulk of a tree).
+    Also yields the except handlers and match cases that hold statements."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            inner = getattr(node, name, None)
+            if isinstance(inner, list):
+                stack.extend(reversed(inner))
+
+
+def _targets(node: ast.AST) -> list[tuple[str, ast.expr]]:
     """`NAME = value` / `NAME: T = value` bindings of one statement (tuple unpacking is not followed)."""
     if isinstance(node, ast.Assign):
         return [(t.id, node.value) for t in node.targets if isinstance(t, ast.Name)]
@@ -112,18 +126,15 @@ class Scope:
 
     @property
     def label(self) -> str:
-        return f"{self.func.name}()" if not isinstance(self.func, ast.Lambda) else "a lambda"
+        return f"{self.func.name}()"
 
     @property
     def assigns(self) -> dict[str, list[ast.expr]]:
         if self._assigns is None:
             self._assigns = {}
-            body = [] if isinstance(self.func, ast.Lambda) else self.func.body
-            for stmt in body:
-                for node in ast.walk(stmt):
-                    if isinstance(node, ast.stmt):
-                        for name, value in _targets(node):
-                            self._assigns.setdefault(name, []).append(value)
+            for node in statements(self.func.body):
+                for name, value in _targets(node):
+                    self._assigns.setdefault(name, []).append(value)
         return self._assigns
 
     def param(self, name: str) -> tuple[bool, ast.expr | None]:
