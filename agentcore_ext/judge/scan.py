@@ -32,6 +32,8 @@ class _Loader:
         self.modules: dict[str, ModuleInfo] = {}
         self.unresolved: list[str] = []
         self._queue: deque[str] = deque()
+        self._seen: set[str] = set()  # queued once, parsed or not
+        self.read: list[str] = []  # the files read, in scan order (including any that would not parse)
         self.capped = 0  # local files found but not read because of MAX_FILES
 
     def text(self, path: str) -> str | None:
@@ -50,20 +52,19 @@ class _Loader:
         return frozenset(tops)
 
     def exists(self, path: str) -> bool:
-        return path in self.modules or path in self._queue or self.text(path) is not None
+        return path in self._seen or self.text(path) is not None
 
     def load(self, entrypoint: str) -> None:
-        self._queue.append(entrypoint)
+        self._enqueue(entrypoint)
         while self._queue:
-            path = self._queue.popleft()
-            if path not in self.modules:
-                self._parse(path)
+            self._parse(self._queue.popleft())
 
     def _parse(self, path: str) -> None:
         source = self.text(path)
         if source is None:
             self.unresolved.append(f"{path}: cannot read")
             return
+        self.read.append(path)
         try:
             tree = ast.parse(source, filename=path)
         except SyntaxError as exc:  # IndentationError and TabError too (the toolkit's crewai load.py.j2 is one)
@@ -94,20 +95,25 @@ class _Loader:
                 return candidate
         return None
 
+    def _find_chain(self, base: str, dotted_name: str) -> str | None:
+        """Like _find, also queueing each enclosing package's __init__.py: importing pkg.mod runs pkg first."""
+        parts = dotted_name.split(".")
+        return [self._find(base, ".".join(parts[: i + 1])) for i in range(len(parts))][-1]
+
     def _enqueue(self, path: str) -> None:
-        if path in self.modules or path in self._queue:
+        if path in self._seen:
             return
-        if len(self.modules) + len(self._queue) >= MAX_FILES:
+        if len(self._seen) >= MAX_FILES:
             self.capped += 1
             return
+        self._seen.add(path)
         self._queue.append(path)
 
     def _import(self, info: ModuleInfo, node: ast.Import) -> None:
         """`import pkg.mod [as m]`: runs pkg/__init__.py and pkg/mod.py; binds "m" (or "pkg.mod") to the file."""
         for alias in node.names:
-            parts = alias.name.split(".")
             for root in self.roots:
-                found = [self._find(root, ".".join(parts[: i + 1])) for i in range(len(parts))][-1]
+                found = self._find_chain(root, alias.name)
                 if found is not None:
                     info.modules[alias.asname or alias.name] = found
                     break
@@ -124,7 +130,7 @@ class _Loader:
             roots = (base,)
         module = node.module or ""
         for root in roots:
-            package = self._find(root, module) if module else None
+            package = self._find_chain(root, module) if module else None
             folder = posixpath.normpath(posixpath.join(root, *module.split("."))) if module else root
             # submodules: of a package (pkg/__init__.py), or of a relative import's folder (namespace or not)
             may_have_subs = (package or "").endswith("__init__.py") or bool(node.level)
@@ -134,7 +140,9 @@ class _Loader:
                 sub = self._find(folder, alias.name) if may_have_subs and alias.name != "*" else None
                 if sub is not None:
                     info.modules[alias.asname or alias.name] = sub
-                elif package is not None and alias.name != "*":
+                elif package is not None and alias.name == "*":
+                    info.stars.append(package)
+                elif package is not None:
                     info.names[alias.asname or alias.name] = (package, alias.name)
             return
 
@@ -165,7 +173,7 @@ def scan_agent(entrypoint: str, read: Reader) -> AgentScan:
     unresolved = list(loader.unresolved)
     if loader.capped:
         unresolved.append(f"scan stopped at {MAX_FILES} files: {loader.capped} more local imports not read")
-    return _merge(tuple(loader.modules), facts, unresolved)
+    return _merge(tuple(loader.read), facts, unresolved)
 
 
 def _merge(files: tuple[str, ...], facts: list[FileFacts], unresolved: list[str]) -> AgentScan:

@@ -10,7 +10,7 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from agentcore_ext.judge import scan_patterns as P
+from agentcore_ext.judge import scan_patterns as patterns
 from agentcore_ext.judge.scan_aws import BotoTracker
 from agentcore_ext.judge.scan_values import (
     FunctionNode,
@@ -42,7 +42,7 @@ def model_id(text: str) -> str:
 
 
 def gateway_id(url: str) -> str:
-    match = P.GATEWAY_URL.search(url)
+    match = patterns.GATEWAY_URL.search(url)
     return match.group(1) if match else ""
 
 
@@ -141,7 +141,7 @@ class FileScanner:
             node = stack.pop()
             if isinstance(node, ast.Call):
                 self._call(node)
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and P.GATEWAY_MARK in node.value:
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and patterns.GATEWAY_MARK in node.value:
                 self._feature(Feature.GATEWAY, node, gateway_id(node.value))
             for name in _child_fields(type(node)):
                 value = getattr(node, name, None)
@@ -198,10 +198,10 @@ class FileScanner:
         last = name.rpartition(".")[2] if name else (call.func.attr if isinstance(call.func, ast.Attribute) else "")
         self.boto.call(call, loc(self.file, call))
         self._model_call(call, name, last)
-        provider = P.PROVIDER_CALLS.get(last) or P.PROVIDER_CALLS.get(_last_two(name))
+        provider = patterns.PROVIDER_CALLS.get(last) or patterns.PROVIDER_CALLS.get(_last_two(name))
         if provider:
             self.facts.providers.add(provider)
-        if last in P.FEATURE_CALLS:
+        if last in patterns.FEATURE_CALLS:
             self._feature_call(call, last)
         if call.keywords:  # the rest is all about keyword arguments
             self._guardrail(call)
@@ -210,15 +210,15 @@ class FileScanner:
             self._feature_with_detail(Feature.GUARDRAIL, call, _kw(call, position=0), "guardrail id")
 
     def _model_call(self, call: ast.Call, name: str, last: str) -> None:
-        if last in P.BEDROCK_MODELS:
-            self._model(_kw(call, *P.BEDROCK_MODELS[last], position=0))
+        if last in patterns.BEDROCK_MODELS:
+            self._model(_kw(call, *patterns.BEDROCK_MODELS[last], position=0))
         elif last == "Agent":
             self._model(_kw(call, "model"), keep=looks_bedrock, env_only=True)
         elif last == "init_chat_model":
             self._init_chat_model(call)
         elif last == "LiteLLMModel":
             self._litellm(_kw(call, "model_id"))
-        elif last in P.RUNTIME_OPS and _kw(call, "modelId"):
+        elif last in patterns.RUNTIME_OPS and _kw(call, "modelId"):
             self._model(_kw(call, "modelId"))
         elif last == "invoke_agent_runtime":
             # boto3 bedrock-agentcore InvokeAgentRuntime: the target runtime is the resource (RUNTIME-NEEDS.md)
@@ -230,13 +230,13 @@ class FileScanner:
             self._generic_litellm(call)
 
     def _feature_call(self, call: ast.Call, last: str) -> None:
-        feature, keyword = P.FEATURE_CALLS[last]
+        feature, keyword = patterns.FEATURE_CALLS[last]
         if feature is Feature.GATEWAY:
             arg = _kw(call, "endpoint", "url", position=0) if keyword else None
             self._feature_with_detail(feature, call, arg, "gateway url", gateway_id)
         else:
             arg = _kw(call, keyword) if keyword else None
-            self._feature_with_detail(feature, call, arg, P.DETAIL_NAMES[feature])
+            self._feature_with_detail(feature, call, arg, patterns.DETAIL_NAMES[feature])
 
     def _init_chat_model(self, call: ast.Call) -> None:
         """LangChain: init_chat_model("id", model_provider="bedrock_converse") or init_chat_model("bedrock:id")."""
@@ -246,10 +246,10 @@ class FileScanner:
         prefixed = self._literal_anywhere(model) if model is not None else None
         if provider is None and prefixed and ":" in prefixed.split(".")[0]:
             provider = prefixed.split(":", 1)[0]
-        if provider in P.LANGCHAIN_BEDROCK:
+        if provider in patterns.LANGCHAIN_BEDROCK:
             self._model(model)
-        elif provider in P.LANGCHAIN_PROVIDERS:
-            self.facts.providers.add(P.LANGCHAIN_PROVIDERS[provider])
+        elif provider in patterns.LANGCHAIN_PROVIDERS:
+            self.facts.providers.add(patterns.LANGCHAIN_PROVIDERS[provider])
 
     def _litellm(self, arg: ast.expr | None) -> None:
         """LiteLLM strings: "bedrock/<id>" is a Bedrock model, anything else another provider through LiteLLM."""
@@ -269,9 +269,9 @@ class FileScanner:
     def _guardrail(self, call: ast.Call) -> None:
         """BedrockModel(guardrail_id=), apply_guardrail/invoke_model(guardrailIdentifier=), and the config dicts
         of converse(guardrailConfig=) and ChatBedrock(guardrails=) / ChatBedrockConverse(guardrail_config=)."""
-        arg = _kw(call, *P.GUARDRAIL_KEYWORDS)
+        arg = _kw(call, *patterns.GUARDRAIL_KEYWORDS)
         if arg is None:
-            config = _kw(call, *P.GUARDRAIL_CONFIGS)
+            config = _kw(call, *patterns.GUARDRAIL_CONFIGS)
             if config is not None:
                 arg = _dict_value(config, "guardrailIdentifier") or _dict_value(config, "guardrail_id")
         if arg is not None:
@@ -296,11 +296,11 @@ class FileScanner:
         if modules and modules[0].split(".")[0] in self.local_tops:
             return  # a local module that happens to share a package's name
         for module in modules:
-            for prefix, feature in P.FEATURE_IMPORTS.items():
+            for prefix, feature in patterns.FEATURE_IMPORTS.items():
                 if module == prefix or module.startswith(prefix + "."):
                     self._feature(feature, node)
             top = module
             while top:
-                if top in P.PROVIDER_IMPORTS:
-                    self.facts.providers.add(P.PROVIDER_IMPORTS[top])
+                if top in patterns.PROVIDER_IMPORTS:
+                    self.facts.providers.add(patterns.PROVIDER_IMPORTS[top])
                 top = top.rpartition(".")[0]

@@ -114,6 +114,7 @@ class ModuleInfo:
     assigns: dict[str, list[ast.expr]]
     names: dict[str, tuple[str, str]] = field(default_factory=dict)  # `from m import X as Y`: Y -> (m's file, X)
     modules: dict[str, str] = field(default_factory=dict)  # `import pkg.mod as m`: "m" -> "pkg/mod.py"
+    stars: list[str] = field(default_factory=list)  # `from m import *`: m's file
 
 
 class Scope:
@@ -244,7 +245,19 @@ class Resolver:
         if name in info.names:
             other, original = info.names[name]
             return self._global(original, node, other, depth + 1)
+        star = next((other for other in info.stars if self._defines(other, name, depth + 1)), None)
+        if star is not None:
+            return self._global(name, node, star, depth + 1)
         return [Unknown(f"from name '{name}', not a constant the scan can follow", loc(file, node))]
+
+    def _defines(self, file: str, name: str, depth: int) -> bool:
+        """Whether `from file import *` brings `name` (directly or through its own star imports)."""
+        info = self.modules.get(file)
+        if info is None or depth > MAX_DEPTH:
+            return False
+        if name in info.assigns or name in info.names:
+            return True
+        return any(self._defines(other, name, depth + 1) for other in info.stars)
 
     def _or(self, node: ast.BoolOp, file: str, scope: Scope | None, depth: int) -> list[Value]:
         """`os.getenv("X") or "fallback"`: the env read, with the fallback as its default."""

@@ -11,6 +11,7 @@ from agentcore_templates import folder_reader, render_project, render_strands_pr
 
 from agentcore_ext.judge.scan import MAX_FILES, scan_agent
 from agentcore_ext.judge.scan_aws import iam_action
+from agentcore_ext.judge.scan_values import looks_bedrock
 from agentcore_ext.state import AgentScan, AwsCall, Feature, ModelUse
 
 SONNET_45 = "global.anthropic.claude-sonnet-4-5-20250929-v1:0"
@@ -35,6 +36,7 @@ class Case:
     unresolved: tuple[str, ...] = ()
     aws_calls: tuple[tuple[str, str], ...] = ()
     entry: str = "agent.py"
+    unreached: frozenset[str] = frozenset()  # files of the folder no import leads to
 
 
 CASES = [
@@ -77,13 +79,13 @@ CASES = [
                 from strands import Agent
                 from strands.models import BedrockModel
                 a = Agent(model="eu.amazon.nova-pro-v1:0")
-                b = Agent(model=BedrockModel("arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/ab12"))
+                b = Agent(model=BedrockModel("arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/a1"))
                 c = Agent(model="my-local-alias")
                 """)
         },
         models={
             ("eu.amazon.nova-pro-v1:0", "agent.py:3"),
-            ("arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/ab12", "agent.py:4"),
+            ("arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/a1", "agent.py:4"),
         },
     ),
     Case(
@@ -146,6 +148,26 @@ CASES = [
         },
         features={(Feature.IDENTITY_API_KEY, "openai")},
         providers=("openai",),
+    ),
+    Case(
+        "providers by constructor and by import; AnthropicBedrock and a local agents/ package are not providers",
+        {
+            "agent.py": src("""
+                import anthropic
+                from anthropic import AnthropicBedrock
+                from agents import helper
+                from langchain_google_genai import ChatGoogleGenerativeAI
+                from strands.models.ollama import OllamaModel
+
+                claude = anthropic.Anthropic()
+                bedrock_claude = AnthropicBedrock(aws_region="us-east-1")
+                gemini = ChatGoogleGenerativeAI(model="gemini-2.5-flash")
+                local = OllamaModel(host="http://localhost:11434", model_id="llama3")
+                """),
+            "agents/__init__.py": "",
+            "agents/helper.py": "X = 1\n",
+        },
+        providers=("anthropic", "gemini", "ollama"),
     ),
     Case(
         "MemoryClient and AgentCoreMemorySessionManager",
@@ -291,18 +313,21 @@ CASES = [
         ),
     ),
     Case(
-        "constants imported from a local module, an f-string, and a package's __init__",
+        "constants imported from local modules: renamed, as attributes, via a package's __init__, by *",
         {
             "agent.py": src("""
                 from config import MODEL_ID as MID
                 import settings
                 from models import FAST
                 from strands.models import BedrockModel
+                from defaults import *
 
                 a = BedrockModel(model_id=MID)
                 b = BedrockModel(model_id=settings.SMART)
                 c = BedrockModel(model_id=FAST)
+                d = BedrockModel(model_id=STARRED)
                 """),
+            "defaults.py": 'from os import path\nSTARRED = "cohere.command-r-plus-v1:0"\n',
             "config.py": 'MODEL_ID = f"us.amazon.nova-pro-v1:0"\n',
             "settings.py": 'PREFIX = "eu"\nSMART = f"{PREFIX}.anthropic.claude-3-7-sonnet-20250219-v1:0"\n',
             "models/__init__.py": "from .ids import FAST\n",
@@ -312,6 +337,7 @@ CASES = [
             ("us.amazon.nova-pro-v1:0", "config.py:1"),
             ("eu.anthropic.claude-3-7-sonnet-20250219-v1:0", "settings.py:2"),
             ("amazon.nova-micro-v1:0", "models/ids.py:1"),
+            ("cohere.command-r-plus-v1:0", "defaults.py:2"),
         },
     ),
     Case(
@@ -343,7 +369,11 @@ CASES = [
     Case(
         "a local file that does not parse is reported, the rest is still scanned",
         {
-            "agent.py": "import helpers\nfrom strands.models import BedrockModel\nm = BedrockModel('amazon.titan-text-express-v1')\n",
+            "agent.py": src("""
+                import helpers
+                from strands.models import BedrockModel
+                m = BedrockModel("amazon.titan-text-express-v1")
+                """),
             "helpers.py": "def broken(:\n    pass\n",
         },
         models={("amazon.titan-text-express-v1", "agent.py:3")},
@@ -391,6 +421,7 @@ def test_scan_finds(case: Case) -> None:
     assert {(f.feature, f.detail) for f in found.features} == case.features
     assert found.providers == case.providers
     assert found.unresolved == case.unresolved
+    assert set(found.files) == set(case.files) - case.unreached
     assert tuple((c.service, c.operation) for c in found.aws_calls) == case.aws_calls
 
 
@@ -429,6 +460,25 @@ def test_the_scan_stops_at_the_file_cap() -> None:
     found = scan(files, "m0.py")
     assert len(found.files) == MAX_FILES
     assert found.unresolved == (f"scan stopped at {MAX_FILES} files: 1 more local imports not read",)
+
+
+@pytest.mark.parametrize(
+    ("text", "bedrock"),
+    [
+        ("anthropic.claude-3-haiku-20240307-v1:0", True),
+        ("us-gov.anthropic.claude-3-5-sonnet-20240620-v1:0", True),
+        ("jp.anthropic.claude-sonnet-4-5-20250929-v1:0", True),
+        ("global.anthropic.claude-sonnet-4-6", True),
+        ("arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0", True),
+        ("arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:inference-profile/us-gov.anthropic.claude", True),
+        ("arn:aws:bedrock:us-east-1:123456789012:guardrail/abc", False),
+        ("gpt-4o", False),
+        ("claude-sonnet-4-5", False),
+        ("anthropic.", False),
+    ],
+)
+def test_looks_bedrock(text: str, bedrock: bool) -> None:
+    assert looks_bedrock(text) is bedrock
 
 
 @pytest.mark.parametrize(
