@@ -108,9 +108,9 @@ from config import FALLBACK, GATEWAY_URL, MODEL_ID
 
 
 def agent_files(lines: int = LINES) -> dict[str, str]:
-    """An entry file importing two local modules, about `lines` lines in all."""
+    """An entry file importing two local modules, at least `lines` lines in all."""
     per_block = BLOCK.count("\n")
-    blocks = max(1, (lines - HEADER.count("\n") * 2 - CONFIG.count("\n")) // per_block)
+    blocks = max(1, -(-(lines - HEADER.count("\n") * 2 - CONFIG.count("\n")) // per_block))  # rounded up
     half = blocks // 2
     tools = HEADER + "".join(BLOCK.format(n=n) for n in range(half))
     main = HEADER + "import tools\n" + "".join(BLOCK.format(n=n) for n in range(half, blocks))

@@ -68,7 +68,7 @@ def _child_fields(kind: type) -> tuple[str, ...]:
 
 
 def _last_two(name: str) -> str:
-    """ "google.genai.Client" -> "genai.Client"."""
+    """The last two parts of a dotted name, `google.genai.Client` -> `genai.Client`."""
     return ".".join(name.rsplit(".", 2)[-2:])
 
 
@@ -110,7 +110,7 @@ class FileScanner:
     # --- traversal -----------------------------------------------------------------------------------------
 
     def _walk(self, node: ast.AST) -> None:
-        """Statements one by one (keeping the enclosing function), expressions with the cheaper ast.walk."""
+        """Statements one by one, keeping the enclosing function; the expressions under each with _expressions."""
         if isinstance(node, FunctionNode):
             outer, self._scope = self._scope, Scope(node, self._scope)
             self._fields(node)
