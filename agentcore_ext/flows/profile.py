@@ -14,6 +14,7 @@ from agentcore_ext.iam.policy import PolicyError, parse_policy
 from agentcore_ext.judge.models import DEFAULT_MODEL
 from agentcore_ext.judge.needs import agent_block
 from agentcore_ext.judge.profile_regions import TABLE_DATE
+from agentcore_ext.judge.scan import scan_agent
 from agentcore_ext.report import Report
 from agentcore_ext.settings import Settings, agent_spec
 from agentcore_ext.state import AgentProfile, AgentScan, AgentSpec, AwsCall, ExtraPolicy, Feature, FeatureUse, ModelUse
@@ -28,11 +29,6 @@ def ecr_repository_name(value: str) -> str:
     """`--ecr` takes a repository name or URI (ACCOUNT.dkr.ecr.REGION.amazonaws.com/name[:tag])."""
     name = value.split("/", 1)[1] if ".dkr.ecr." in value and "/" in value else value
     return name.split(":", 1)[0].split("@", 1)[0]
-
-
-def scan_agent(entrypoint: str, read: Callable[[str], str | None]) -> AgentScan:
-    """The code scan; a stand-in that finds nothing until judge/scan.py lands."""
-    return AgentScan()
 
 
 def source_reader(folder: Path) -> Callable[[str], str | None]:

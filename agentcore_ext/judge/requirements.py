@@ -16,7 +16,6 @@ from agentcore_ext.judge.rule import Requirement, Rule
 from agentcore_ext.state import AgentSpec
 
 SERVICE_PRINCIPAL = "bedrock-agentcore.amazonaws.com"
-FOREIGN_ACCOUNT = "999999999999"  # used to prove a document does not let another account in
 TOOL_POLICY_NAME = "agentcore-ext-execution"
 TOOL_REPAIR_POLICY_NAME = "agentcore-ext-repair"
 
