@@ -18,6 +18,9 @@ from agentcore_ext.aws import redact
 from agentcore_ext.aws.shapes import THROTTLING_CODES, SimulatorUnavailable, client_error
 from agentcore_ext.errors import EXIT_USAGE, AwsError, UsageError, no_region
 
+RESPONSE_LOST = "ResponseLost"  # the request was sent but its answer never came: it may or may not have happened
+CONNECTION_CODES = frozenset({"EndpointConnectionError", RESPONSE_LOST})
+
 
 def unknown_profile(profile: str | None) -> UsageError:
     source = "" if profile is None else f" (from {_profile_source(profile)})"
@@ -130,12 +133,20 @@ def mapped_errors(operation: str, profile: str | None) -> Iterator[None]:
             operation=operation,
             exit_code=EXIT_USAGE,
         ) from exc
-    except (bex.ConnectionError, bex.HTTPClientError) as exc:
+    except bex.ConnectionError as exc:  # no connection: the request never reached AWS
         url = redact.redact(str(exc.kwargs.get("endpoint_url", "?")))
         raise AwsError(
             f"cannot reach AWS endpoint {url} ({operation})",
             "check your network and proxy settings, and AWS_ENDPOINT_URL if you set it",
             code="EndpointConnectionError",
+            operation=operation,
+        ) from exc
+    except bex.HTTPClientError as exc:  # sent, then the connection broke or timed out: AWS may have acted on it
+        url = redact.redact(str(exc.kwargs.get("endpoint_url", "?")))
+        raise AwsError(
+            f"the answer of AWS endpoint {url} to {operation} was lost (the connection broke or timed out)",
+            "check your network and proxy settings, and AWS_ENDPOINT_URL if you set it",
+            code=RESPONSE_LOST,
             operation=operation,
         ) from exc
     except bex.ParamValidationError as exc:
@@ -166,6 +177,6 @@ def simulator_errors(operation: str, profile: str | None) -> Iterator[None]:
             "the IAM policy simulator is not available at this endpoint", code="NotImplemented", operation=operation
         ) from exc
     except AwsError as exc:
-        if exc.exit_code == EXIT_USAGE or exc.code in THROTTLING_CODES or exc.code == "EndpointConnectionError":
+        if exc.exit_code == EXIT_USAGE or exc.code in THROTTLING_CODES or exc.code in CONNECTION_CODES:
             raise  # the run cannot go on anyway: report the real cause
         raise SimulatorUnavailable(exc.message, exc.hint, code=exc.code, operation=operation) from exc
