@@ -222,3 +222,80 @@ def test_item15_subprocess_mode_ignores_a_poisoned_module_in_the_agent_folder(
     assert not marker.exists()
     assert sys.version_info >= (3, 11)  # -P exists from 3.11, the project's minimum
     assert os.environ.get("PYTHONSAFEPATH") is None  # only the flag: the agent's own processes keep their path
+
+
+# --- item 3: `policy caller` is safe by default ----------------------------------------------------------
+
+ACCOUNT = "123456789012"
+TOOL_ROLE = f"arn:aws:iam::{ACCOUNT}:role/BedrockAgentCoreRuntime-us-east-1-agent"
+OTHER_TEAMS_ROLE = f"arn:aws:iam::{ACCOUNT}:role/TeamX-BedrockAgentCore-Admin"
+BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/AgentBoundary"
+OWN_TAG = {"aws:ResourceTag/managed-by": "agentcore-ext"}
+NEW_TAG: dict[str, str | tuple[str, ...]] = {
+    "aws:RequestTag/managed-by": "agentcore-ext",
+    "aws:TagKeys": ("managed-by",),
+}
+
+
+def _caller_policy(project: Path, *extra: str) -> tuple[Any, str]:
+    from agentcore_ext.iam.policy import parse_policy
+
+    result = runner.invoke(app, ["policy", "caller", "--account", ACCOUNT, "--region", "us-east-1", *extra])
+    assert result.exit_code == 0, result.output
+    return parse_policy(json.loads(result.stdout), name="caller"), result.stderr
+
+
+def _allowed(doc: Any, action: str, resource: str, context: dict[str, Any] | None = None) -> bool:
+    from agentcore_ext.iam.evaluate import Request, evaluate
+
+    return evaluate([doc], Request(action, resource, context or {})).allowed
+
+
+def test_item3_policy_caller_limits_role_writes_to_the_tools_own_roles(project: Path) -> None:
+    doc, _ = _caller_policy(project)
+    for action in ("iam:CreateRole", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:TagRole"):
+        # Another team's role that matches BedrockAgentCoreFullAccess's *BedrockAgentCore*: never.
+        assert not _allowed(doc, action, OTHER_TEAMS_ROLE, {**OWN_TAG, **NEW_TAG}), action
+        assert not _allowed(doc, action, f"arn:aws:iam::{ACCOUNT}:role/AdminRole", {**OWN_TAG, **NEW_TAG}), action
+    assert _allowed(doc, "iam:CreateRole", TOOL_ROLE, NEW_TAG)
+    assert not _allowed(doc, "iam:CreateRole", TOOL_ROLE)  # the tool's tag is required on create
+    for action in ("iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"):
+        assert _allowed(doc, action, TOOL_ROLE, OWN_TAG), action
+        assert not _allowed(doc, action, TOOL_ROLE), action  # a matching name without the tool's tag: no
+    other_value = {"aws:RequestTag/managed-by": "me", "aws:TagKeys": ("managed-by",), **OWN_TAG}
+    assert not _allowed(doc, "iam:TagRole", TOOL_ROLE, other_value)  # nobody re-labels the tool's tag
+    assert not _allowed(doc, "sts:AssumeRole", TOOL_ROLE)  # a trust naming the developer still does not help
+    assert _allowed(doc, "iam:PassRole", TOOL_ROLE, {"iam:PassedToService": "bedrock-agentcore.amazonaws.com"})
+
+
+def test_item3_policy_caller_keeps_to_the_role_path(project: Path) -> None:
+    doc, _ = _caller_policy(project, "--role-path", "/agents/")
+    in_path = f"arn:aws:iam::{ACCOUNT}:role/agents/BedrockAgentCoreRuntime-us-east-1-agent"
+    assert _allowed(doc, "iam:CreateRole", in_path, NEW_TAG)
+    assert not _allowed(doc, "iam:CreateRole", TOOL_ROLE, NEW_TAG)
+    assert not _allowed(doc, "iam:PutRolePolicy", TOOL_ROLE, OWN_TAG)
+
+
+def test_item3_policy_caller_with_a_boundary_requires_it(project: Path) -> None:
+    doc, stderr = _caller_policy(project, "--permissions-boundary", BOUNDARY)
+    bounded = {"iam:PermissionsBoundary": BOUNDARY}
+    assert _allowed(doc, "iam:CreateRole", TOOL_ROLE, {**NEW_TAG, **bounded})
+    assert not _allowed(doc, "iam:CreateRole", TOOL_ROLE, NEW_TAG)
+    assert not _allowed(doc, "iam:CreateRole", TOOL_ROLE, {**NEW_TAG, "iam:PermissionsBoundary": BOUNDARY + "X"})
+    assert _allowed(doc, "iam:PutRolePolicy", TOOL_ROLE, {**OWN_TAG, **bounded})
+    assert not _allowed(doc, "iam:PutRolePolicy", TOOL_ROLE, OWN_TAG)  # a role that lost its boundary
+    # IAM supplies no iam:PermissionsBoundary for UpdateAssumeRolePolicy: scoped by the tool's tag instead.
+    assert _allowed(doc, "iam:UpdateAssumeRolePolicy", TOOL_ROLE, OWN_TAG)
+    assert BOUNDARY in stderr  # what remains is said, with the boundary that caps it
+
+
+@pytest.mark.parametrize("fmt", ["cloudformation", "terraform"])
+def test_item3_policy_caller_warns_while_escalation_remains(project: Path, fmt: str) -> None:
+    result = runner.invoke(app, ["policy", "caller", "--account", ACCOUNT, "--region", "us-east-1", "--format", fmt])
+    assert result.exit_code == 0
+    assert "warning:" in result.stderr and "--permissions-boundary" in result.stderr
+    if fmt == "cloudformation":
+        described = json.loads(result.stdout)["Resources"]["AgentCoreCallerPolicy"]["Properties"]["Description"]
+    else:
+        described = next(line for line in result.stdout.splitlines() if line.strip().startswith("description"))
+    assert "Warning" in described and "--permissions-boundary" in described
