@@ -134,6 +134,11 @@ def agent_name_from_entrypoint(entrypoint: str, workdir: str | Path | None = Non
         rel = str((base / entrypoint).resolve().relative_to(base))
     except ValueError:  # outside the working directory: refused later; name it by the file alone meanwhile
         rel = Path(entrypoint).name
+    except (RuntimeError, OSError) as exc:  # a symlink loop (RuntimeError before Python 3.13), unreadable parts
+        raise UsageError(
+            f"--entrypoint {entrypoint} cannot be resolved: {exc.__class__.__name__}: {exc}",
+            "point --entrypoint at the agent's Python file itself (check for a symbolic link that points to itself)",
+        ) from exc
     for ext in _ENTRYPOINT_EXTENSIONS:
         if rel.endswith(ext):
             rel = rel[: -len(ext)]

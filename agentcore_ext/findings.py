@@ -75,6 +75,10 @@ class Code(StrEnum):
     AWS_ERROR = "AWS_ERROR"
     TOOLKIT_UNAVAILABLE = "TOOLKIT_UNAVAILABLE"
     INTERRUPTED = "INTERRUPTED"
+    # issue 10: repairs that cannot finish, concurrent writers
+    ROLE_TAG_LIMIT = "ROLE_TAG_LIMIT"
+    ROLE_REPAIR_REFUSED = "ROLE_REPAIR_REFUSED"
+    ROLE_CHANGED_BY_OTHER_WRITER = "ROLE_CHANGED_BY_OTHER_WRITER"
 
 
 _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -124,6 +128,9 @@ DEFAULT_SEVERITY: dict[Code, Severity] = {
     Code.AWS_ERROR: _E,
     Code.TOOLKIT_UNAVAILABLE: _E,
     Code.INTERRUPTED: _E,
+    Code.ROLE_TAG_LIMIT: _W,
+    Code.ROLE_REPAIR_REFUSED: _W,
+    Code.ROLE_CHANGED_BY_OTHER_WRITER: _W,
 }
 # Every finding a PassRole check can raise: --force downgrades exactly these.
 PASSROLE_CODES = frozenset({Code.PASSROLE_DENIED, Code.PASSROLE_UNKNOWN, Code.PASSROLE_NAME_PATTERN})

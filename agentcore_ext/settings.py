@@ -6,6 +6,7 @@ AgentSpec (what the judge checks the role for) is built from settings.
 
 from __future__ import annotations
 
+import string
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -95,15 +96,31 @@ def load_team_defaults(directory: Path) -> TeamDefaults:
         check_boundary(defaults.permissions_boundary, f"{where}: permissions-boundary")
     if defaults.region:
         _named(arns.validate_region, defaults.region, f"{where}: region")
-    try:
-        sample = arns.default_role_name("us-east-1", "agent", defaults.role_name_template)
-    except (KeyError, IndexError, ValueError) as exc:
-        raise UsageError(
-            f"{where}: role-name-template {defaults.role_name_template!r} is not valid",
-            "use the placeholders {region} and {agent} only",
-        ) from exc
+    _check_template(defaults.role_name_template, f"{where}: role-name-template {defaults.role_name_template!r}")
+    sample = arns.default_role_name("us-east-1", "agent", defaults.role_name_template)
     _named(arns.validate_role_name, sample, f"{where}: role-name-template {defaults.role_name_template!r} gives")
     return defaults
+
+
+_TEMPLATE_FIELDS = frozenset({"region", "agent"})
+
+
+def _check_template(template: str, what: str) -> None:
+    """Only the bare placeholders {region} and {agent}, and {agent} required (one role per agent).
+
+    str.format would evaluate `{agent.__class__}` or `{agent[0]}`: attribute access, indexing, conversions and
+    format specs are refused, not just unknown names.
+    """
+    hint = "use the placeholders {region} and {agent} only, e.g. BedrockAgentCoreRuntime-{region}-{agent}"
+    try:
+        fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(template) if f is not None]
+    except ValueError as exc:
+        raise UsageError(f"{what} is not valid: {exc}", hint) from exc
+    for name, spec, conversion in fields:
+        if name not in _TEMPLATE_FIELDS or spec or conversion:
+            raise UsageError(f"{what}: placeholder {{{name}}} is not allowed", hint)
+    if "agent" not in {name for name, _, _ in fields}:
+        raise UsageError(f"{what} has no {{agent}}: every agent would share one role", hint)
 
 
 def _named(check: Callable[[str], str], value: str, what: str) -> str:
@@ -183,6 +200,14 @@ def parse_tags(pairs: list[str]) -> dict[str, str]:
 
 
 def _check_tag(key: str, value: str, what: str) -> str:
+    if not key.strip():
+        raise UsageError(f"{what}: the tag key {key!r} is empty", 'give every tag a key, e.g. tags = { team = "ml" }')
+    if key.lower() == MANAGED_BY_TAG[0]:  # IAM refuses keys that differ only in case
+        # The tool's own tag marks the roles it may finish and tag; nobody may set it to something else.
+        raise UsageError(
+            f"{what}: tag key {key!r} is the tool's own (it is always {MANAGED_BY_TAG[0]}={MANAGED_BY_TAG[1]})",
+            f"remove {key} from the tags; agentcore-ext sets it itself",
+        )
     if len(key) > 128 or len(value) > 256:
         raise UsageError(f"{what} is too long", "IAM tag keys hold 128 characters, values 256")
     if key.lower().startswith("aws:"):

@@ -39,7 +39,6 @@ from agentcore_ext.flows import configure as configure_flow
 from agentcore_ext.flows import session as session_flow
 from agentcore_ext.judge.requirements import (
     TOOL_POLICY_NAME,
-    TOOL_REPAIR_POLICY_NAME,
     permissions_document,
     trust_document,
 )
@@ -338,9 +337,10 @@ STEP_WRITES = {
     "update the trust policy": "UpdateAssumeRolePolicy",
     "tag role": "TagRole",
 }
+# A refused UpdateAssumeRolePolicy is no row: on this role it only adds scoping (T3, a warning), and a warning's
+# repair never blocks the run (issue 10 item 8, tests/flows/test_role_races.py).
 REPAIR_STEPS = {
     "PutRolePolicy": ((), ("add inline policy", "update the trust policy", "tag role")),
-    "UpdateAssumeRolePolicy": (("add inline policy",), ("update the trust policy", "tag role")),
     "TagRole": (("add inline policy", "update the trust policy"), ("tag role",)),
 }
 
@@ -394,7 +394,8 @@ def test_access_denied_while_repairing(world: World, operation: str) -> None:
     # IAM holds exactly what the report says was done.
     state = world.role()
     assert state is not None
-    assert (TOOL_REPAIR_POLICY_NAME in state["inline"]) == ("add inline policy" in done)
+    # The role is the tool's own, without its inline policy: the repair finishes it (issue 10 item 7).
+    assert (TOOL_POLICY_NAME in state["inline"]) == ("add inline policy" in done)
     scoped = "Condition" in state["trust"]["Statement"][0]
     assert scoped == ("update the trust policy" in done)
     assert ("owner" in state["tags"]) == ("tag role" in done)

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from agentcore_ext.aws.error_map import CONNECTION_CODES, RESPONSE_LOST
+from agentcore_ext.aws.shapes import THROTTLING_CODES
 from agentcore_ext.errors import EXIT_AWS_CHANGE_FAILED, EXIT_INTERRUPTED, AgentCoreExtError, AwsError
 from agentcore_ext.iam.policy import PolicyError, parse_policy, policy_to_dict
 from agentcore_ext.plan.model import ORDER, Action, CreateRole, Plan, PutInlinePolicy, TagRole, UpdateTrust, summary
@@ -24,12 +26,19 @@ BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0)  # then 8 s steps until the budget is spent
 MAX_WAIT = 30.0
 
 
+Rebase = Callable[[Action, "Mapping[str, Any] | None"], "Action | None"]
+
+
 @dataclass(frozen=True)
 class ApplyResult:
     done: tuple[Action, ...]
     # CreateRole met EntityAlreadyExists: someone created the role a moment ago. Nothing else was applied;
     # the caller gathers, judges and plans again against the role that now exists.
     adopted: bool = False
+    # Documents another writer changed between this run's read and its write: merged into their version.
+    changed_by_others: tuple[str, ...] = ()
+    # Warning-only repairs IAM refused: reported as warnings, they never block the run.
+    refused: tuple[tuple[Action, AwsError], ...] = ()
 
 
 def _lines(actions: tuple[Action, ...]) -> str:
@@ -37,13 +46,28 @@ def _lines(actions: tuple[Action, ...]) -> str:
 
 
 class ApplyFailed(AwsError):
-    """AWS refused a write half-way (exit 4). Carries what was done, what was not, and the command that finishes."""
+    """AWS refused a write half-way (exit 4). Carries what was done, what was not, and the command that finishes.
 
-    def __init__(self, cause: AwsError, done: tuple[Action, ...], not_done: tuple[Action, ...], finish: str) -> None:
-        message = f"{cause.message}. Done: {_lines(done)}. Not done: {_lines(not_done)}."
+    A write counts as done once its call returned. When the call was sent but its answer was lost (the connection
+    broke or timed out during it), that write is `in_flight`: it may or may not have taken effect.
+    """
+
+    def __init__(
+        self,
+        cause: AwsError,
+        done: tuple[Action, ...],
+        not_done: tuple[Action, ...],
+        finish: str,
+        in_flight: Action | None = None,
+    ) -> None:
+        flight = ""
+        if in_flight is not None:
+            flight = f" Sent, answer lost: {summary(in_flight)} (it may or may not have taken effect)."
+        message = f"{cause.message}. Done: {_lines(done)}.{flight} Not done: {_lines(not_done)}."
         hint = f"{cause.hint + '; ' if cause.hint else ''}once that is sorted out, finish the job with: {finish}"
         super().__init__(message, hint, code=cause.code, operation=cause.operation, exit_code=EXIT_AWS_CHANGE_FAILED)
         self.done = done
+        self.in_flight = in_flight
         self.not_done = not_done
         self.finish_command = finish
 
@@ -128,6 +152,36 @@ def _served_trust(gateway: Gateway, role: str) -> Mapping[str, Any] | None:
     return None if got is None else got["AssumeRolePolicyDocument"]
 
 
+def _served_before(gateway: Gateway, action: Action) -> tuple[bool, Mapping[str, Any] | None, str]:
+    """(read, what IAM serves now, what it is) for a write that edits an existing document; (False, ...) else."""
+    match action:
+        case PutInlinePolicy(role=role, policy_name=policy, addition=addition) if addition is not None:
+            return True, _served_inline(gateway, role, policy), f"inline policy {policy}"
+        case UpdateTrust(role=role):
+            served = _served_trust(gateway, role)
+            return served is not None, served, f"trust policy of {role}"
+    return False, None, ""
+
+
+def _old_document(action: Action) -> Mapping[str, Any] | None:
+    match action:
+        case PutInlinePolicy(old_document=old) | UpdateTrust(old_document=old):
+            return old
+    return None
+
+
+def _rebased(gateway: Gateway, action: Action, rebase: Rebase | None, changed: list[str]) -> Action | None:
+    """Re-read the document just before writing it; if someone changed it since the plan, redo the edit on theirs."""
+    if rebase is None:
+        return action
+    read, served, what = _served_before(gateway, action)
+    old = _old_document(action)
+    if not read or (served is None and old is None) or (served is not None and old is not None and _same(served, old)):
+        return action
+    changed.append(f"{what} was changed by another writer while agentcore-ext worked; its version was kept and merged")
+    return rebase(action, served)
+
+
 def _run(gateway: Gateway, action: Action, waiter: _Waiter) -> bool:
     """One write. False: CreateRole found the role already there (adopt)."""
     match action:
@@ -139,7 +193,6 @@ def _run(gateway: Gateway, action: Action, waiter: _Waiter) -> bool:
                     raise
                 waiter.until(lambda: gateway.get_role(name) is not None, f"serve role {name} created by someone else")
                 return False
-            waiter.until(lambda: gateway.get_role(name) is not None, f"serve the new role {name}")
         case PutInlinePolicy(role=role, policy_name=policy, document=document):
             waiter.retry_missing(lambda: gateway.put_role_policy(role, policy, document), f"serve role {role}")
         case UpdateTrust(role=role, new_document=document):
@@ -167,38 +220,74 @@ def _settle(gateway: Gateway, done: tuple[Action, ...], waiter: _Waiter) -> list
     return late
 
 
+def _warning_only(action: Action) -> bool:
+    return isinstance(action, UpdateTrust) and action.warning_only
+
+
 def apply_plan(
-    gateway: Gateway, plan: Plan, *, progress: Progress, finish_command: str, max_wait: float = MAX_WAIT
+    gateway: Gateway,
+    plan: Plan,
+    *,
+    progress: Progress,
+    finish_command: str,
+    max_wait: float = MAX_WAIT,
+    rebase: Rebase | None = None,
 ) -> ApplyResult:
-    """Apply in a safe order (create, permissions, trust, tags), then wait for IAM to serve the result."""
+    """Apply in a safe order (create, permissions, trust, tags), then wait for IAM to serve the result.
+
+    With `rebase`, each edit of an existing document re-reads it first and is redone on what IAM serves now.
+    """
     actions = tuple(sorted(plan.actions, key=lambda a: ORDER[type(a)]))
     waiter = _Waiter(gateway.sleep, progress, max_wait)
     done: list[Action] = []
-    current: Action | None = None
+    changed: list[str] = []
+    refused: list[tuple[Action, AwsError]] = []
+    current: Action | None = None  # the write in flight (sent, not yet answered)
+    position = 0  # actions[position:] are not done yet
     try:
-        for index, action in enumerate(actions):
-            current = action
-            progress(summary(action))
+        for index, planned in enumerate(actions):
+            position, action = index, planned
             try:
+                fresh = _rebased(gateway, planned, rebase, changed)
+                if fresh is None:
+                    position = index + 1
+                    continue  # another writer already did it
+                action = fresh
+                progress(summary(action))
+                current = action
                 if not _run(gateway, action, waiter):
-                    return ApplyResult(tuple(done), adopted=True)
+                    return ApplyResult(tuple(done), adopted=True, changed_by_others=tuple(changed))
             except AwsError as exc:
+                writing, current = current is not None, None
+                if _warning_only(action) and exc.code not in CONNECTION_CODES and exc.code not in THROTTLING_CODES:
+                    refused.append((action, exc))  # a warning's repair never blocks the run
+                    position = index + 1
+                    continue
+                if writing and exc.code == RESPONSE_LOST:  # sent, answer lost: say so, never "not done"
+                    raise ApplyFailed(exc, tuple(done), actions[index + 1 :], finish_command, action) from exc
                 raise ApplyFailed(exc, tuple(done), actions[index:], finish_command) from exc
-            done.append(action)
-            current = None
+            done.append(action)  # the call returned: done, whatever happens next
+            current, position = None, index + 1
+            if isinstance(action, CreateRole):
+                name = action.name
+                try:
+                    waiter.until(lambda: gateway.get_role(name) is not None, f"serve the new role {name}")  # noqa: B023
+                except AwsError as exc:
+                    raise ApplyFailed(exc, tuple(done), actions[index + 1 :], finish_command) from exc
         try:
             late = _settle(gateway, tuple(done), waiter)
         except AwsError as exc:  # every write went through; only reading them back failed
             raise ApplyFailed(exc, tuple(done), (), finish_command) from exc
     except KeyboardInterrupt as exc:
-        rest = tuple(a for a in actions if a not in done and a is not current)
+        rest = actions[position + 1 :] if current is not None else actions[position:]
         raise ApplyInterrupted(tuple(done), current, rest, finish_command) from exc
     if late:
         cause = AwsError(
             f"IAM did not serve the new {', '.join(late)} within {max_wait:g} s",
-            "IAM usually serves a change within seconds, but can lag longer; wait a minute",
+            "IAM usually serves a change within seconds, but can lag longer, or the document was changed by another "
+            "writer meanwhile; wait a minute",
             code="NotPropagated",
             operation="iam:GetRole",
         )
         raise ApplyFailed(cause, tuple(done), (), finish_command)
-    return ApplyResult(tuple(done))
+    return ApplyResult(tuple(done), changed_by_others=tuple(changed), refused=tuple(refused))

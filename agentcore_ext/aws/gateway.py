@@ -20,7 +20,7 @@ import botocore.exceptions as bex
 from botocore.config import Config
 
 from agentcore_ext.aws import redact
-from agentcore_ext.aws.error_map import mapped_errors, simulator_errors, unknown_profile
+from agentcore_ext.aws.error_map import mapped_errors, setup_errors, simulator_errors, unknown_profile
 from agentcore_ext.aws.shapes import (
     RoleInfo,
     UserInfo,
@@ -60,16 +60,17 @@ class Gateway:
         max_attempts: int | None = None,
         endpoint_url: str | None = None,
     ) -> None:
-        if session is None:
-            try:
-                session = boto3.Session(profile_name=profile, region_name=region)
-            except bex.ProfileNotFound as exc:
-                raise unknown_profile(profile) from exc
-        self.session = session
-        redact.install_for_session(session)
-        # boto3 reports "default" when no profile was chosen; a hint naming it would mislead.
-        self.profile = profile or (session.profile_name if session.profile_name != "default" else None)
-        self._region = region or session.region_name
+        with setup_errors():  # a bad AWS_PROFILE, config file or AWS_* variable: exit 2, naming it
+            if session is None:
+                try:
+                    session = boto3.Session(profile_name=profile, region_name=region)
+                except bex.ProfileNotFound as exc:
+                    raise unknown_profile(profile or str(exc.kwargs.get("profile"))) from exc
+            self.session = session
+            redact.install_for_session(session)
+            # boto3 reports "default" when no profile was chosen; a hint naming it would mislead.
+            self.profile = profile or (session.profile_name if session.profile_name != "default" else None)
+            self._region = region or session.region_name
         self._endpoint_url = endpoint_url  # None: boto3's chain (AWS_ENDPOINT_URL, config) decides
         # Waits the tool does itself (IAM propagation) go through this, so tests run without real delays.
         self.sleep = sleep
@@ -126,7 +127,7 @@ class Gateway:
     @property
     def iam(self) -> IAMClient:
         if self._iam is None:
-            with self._errors("iam:client"):
+            with self._errors("iam:client"), setup_errors():
                 self._iam = self.session.client(
                     "iam", region_name=self._region, config=self._config, endpoint_url=self._endpoint_url
                 )
@@ -136,7 +137,7 @@ class Gateway:
     @property
     def sts(self) -> STSClient:
         if self._sts is None:
-            with self._errors("sts:client"):
+            with self._errors("sts:client"), setup_errors():
                 self._sts = self.session.client(
                     "sts", region_name=self._region, config=self._config, endpoint_url=self._endpoint_url
                 )

@@ -14,6 +14,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import boto3
 
+# A password in a URL's userinfo (`http://user:PASS@host`, e.g. a proxy or an AWS_ENDPOINT_URL); the user part
+# goes too, as it is often a token itself.
+_URL_USERINFO = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^\s/@]+@")
+# Access key ids (long-term AKIA, temporary ASIA): not secret on their own, but they identify the key to attack.
+_ACCESS_KEY_ID = re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b")
 _PATTERNS = (
     re.compile(r"(X-Amz-Security-Token['\"]?\s*[:=]\s*b?['\"]?)[^'\",}\s]+", re.IGNORECASE),
     re.compile(r"(<(?:SecretAccessKey|SessionToken)>)[^<]+", re.IGNORECASE),
@@ -45,7 +50,8 @@ def redact(text: str, secrets: frozenset[str] = frozenset()) -> str:
             text = text.replace(secret, MASK)
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + MASK, text)
-    return text
+    text = _URL_USERINFO.sub(lambda m: f"{m.group('head')}{MASK}@", text)
+    return _ACCESS_KEY_ID.sub(lambda m: m.group(1) + MASK, text)
 
 
 class RedactingFilter(logging.Filter):

@@ -18,11 +18,17 @@ class RoleMeta:
     boundary: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
     policy_name: str = "agentcore-ext-execution"
+    note: str = ""  # what the document still allows that an administrator should know: goes into its description
 
 
 def _hcl(value: Any, indent: int = 2) -> str:
     # JSON is valid HCL inside jsonencode(), except that "${" starts an interpolation: escape it as "$${".
     return json.dumps(value, indent=indent).replace("${", "$${")
+
+
+def _description(meta: RoleMeta) -> str:
+    base = "What a developer needs to run agentcore-ext configure"
+    return f"{base}. Warning: {meta.note}" if meta.note else base
 
 
 def _tags_cfn(tags: dict[str, str]) -> list[dict[str, str]]:
@@ -66,14 +72,14 @@ def _cloudformation(kind: str, document: dict[str, Any], meta: RoleMeta) -> dict
                 "Type": "AWS::IAM::ManagedPolicy",
                 "Properties": {
                     "ManagedPolicyName": "agentcore-ext-caller",
-                    "Description": "What a developer needs to run agentcore-ext configure",
+                    "Description": _description(meta)[:1000],  # CloudFormation's limit for a policy
                     "PolicyDocument": document,
                 },
             }
         }
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": f"agentcore-ext {kind} policy",
+        "Description": f"agentcore-ext {kind} policy" + (f". Warning: {meta.note}" if meta.note else ""),
         "Resources": resources,
     }
 
@@ -102,7 +108,7 @@ def _terraform(kind: str, document: dict[str, Any], meta: RoleMeta) -> str:
         lines = [
             'resource "aws_iam_policy" "agentcore_caller" {',
             '  name        = "agentcore-ext-caller"',
-            '  description = "What a developer needs to run agentcore-ext configure"',
+            f"  description = {json.dumps(_description(meta))}",
             f"  policy      = jsonencode({body})",
         ]
     return "\n".join([*lines, "}"])

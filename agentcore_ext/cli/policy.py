@@ -36,7 +36,8 @@ def _emit(
 
     from agentcore_ext import arns
     from agentcore_ext.cli import formats, render
-    from agentcore_ext.flows.policy import policy_document
+    from agentcore_ext.flows.policy import caller_scope, policy_document
+    from agentcore_ext.judge.caller_policy import escalation_note
     from agentcore_ext.judge.requirements import TOOL_POLICY_NAME
     from agentcore_ext.settings import build_settings, load_team_defaults
 
@@ -65,12 +66,16 @@ def _emit(
         )
         doc, s = policy_document(kind, s)
         assert s.region is not None
+        note = escalation_note(caller_scope(s)) if kind == "caller" else None
+        if note:
+            render.err(f"warning: {note}")
         meta = formats.RoleMeta(
             role_name=s.role_name or arns.default_role_name(s.region, s.agent_name or "agent", s.role_name_template),
             role_path=s.role_path,
             boundary=s.permissions_boundary,
             tags=s.role_tags(),
             policy_name=TOOL_POLICY_NAME,
+            note=note or "",
         )
         render.out(formats.render(kind, doc, fmt, meta))
     except AgentCoreExtError as exc:

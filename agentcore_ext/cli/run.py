@@ -48,7 +48,8 @@ def run_report(report: Report, body: Callable[[Report], int]) -> int:
         code = body(report)
     except AgentCoreExtError as exc:
         code = exc.exit_code
-        report.add([Finding(_ERROR_CODES.get(code, Code.INTERNAL_ERROR), exc.message, exc.hint)])
+        message, hint = _clean(exc.message), _clean(exc.hint)
+        report.add([Finding(_ERROR_CODES.get(code, Code.INTERNAL_ERROR), message, hint)])
         report.notes.extend(getattr(exc, "notes", []))
     except KeyboardInterrupt:
         code = EXIT_INTERRUPTED
@@ -61,13 +62,20 @@ def run_report(report: Report, body: Callable[[Report], int]) -> int:
             [
                 Finding(
                     Code.INTERNAL_ERROR,
-                    f"internal error: {type(exc).__name__}: {exc}",
+                    _clean(f"internal error: {type(exc).__name__}: {exc}"),
                     "this is a bug in agentcore-ext: rerun with AGENTCORE_EXT_DEBUG=1 for the traceback and report it",
                 )
             ]
         )
     report.seconds = time.perf_counter() - start
     return code
+
+
+def _clean(text: str) -> str:
+    """Errors may quote what a user gave (an AWS_ENDPOINT_URL with a password, a key id): mask those."""
+    from agentcore_ext.aws.redact import redact  # only `re`: cheap, and only on the error path
+
+    return redact(text)
 
 
 def resolve_region(flag: str | None, *, required: bool = False) -> str | None:

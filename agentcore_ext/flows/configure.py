@@ -23,7 +23,16 @@ def check_entrypoint(entrypoint: str | None, workdir: Path) -> str:
     """The entrypoint as the toolkit needs it: an existing file inside the working directory (relative path)."""
     if not entrypoint:
         raise UsageError("configure needs the agent's entrypoint", "pass --entrypoint my_agent.py")
-    path = (workdir / entrypoint).resolve()
+    try:
+        path = (workdir / entrypoint).resolve()
+        path.stat()
+    except FileNotFoundError:
+        pass  # said below, with the working directory
+    except (RuntimeError, OSError) as exc:  # a symlink loop (RuntimeError before Python 3.13), no permission
+        raise UsageError(
+            f"entrypoint {entrypoint} cannot be resolved: {exc.__class__.__name__}: {exc}",
+            "point --entrypoint at the agent's Python file itself (check for a symbolic link that points to itself)",
+        ) from exc
     if not path.exists():
         raise UsageError(f"entrypoint not found: {entrypoint}", f"check the path; the working directory is {workdir}")
     if path.is_dir():

@@ -9,7 +9,7 @@ from typing import Any
 from agentcore_ext import arns
 from agentcore_ext.errors import UsageError
 from agentcore_ext.flows.profile import profiled_spec
-from agentcore_ext.judge.caller_policy import CallerScope, caller_document
+from agentcore_ext.judge.caller_policy import CallerScope, caller_document, role_name_pattern
 from agentcore_ext.judge.requirements import permissions_document, trust_document
 from agentcore_ext.report import Report
 from agentcore_ext.settings import Settings
@@ -29,6 +29,18 @@ def _account_from_aws(profile: str | None, region: str) -> str:
     return str(Gateway(profile=profile, region=region).caller_identity()["Account"])
 
 
+def caller_scope(settings: Settings) -> CallerScope:
+    """The roles a developer may create and write: the tool's names (or --role-name), under --role-path."""
+    assert settings.region is not None and settings.account is not None
+    return CallerScope(
+        settings.account,
+        arns.partition_for_region(settings.region),
+        settings.permissions_boundary,
+        role_path=settings.role_path,
+        role_name_pattern=role_name_pattern(settings.role_name_template, settings.role_name),
+    )
+
+
 def policy_document(kind: str, settings: Settings) -> tuple[dict[str, Any], Settings]:
     """The document of that kind for these settings, and the settings completed with region and account."""
     if kind != "caller" and not settings.agent_name:
@@ -37,7 +49,6 @@ def policy_document(kind: str, settings: Settings) -> tuple[dict[str, Any], Sett
     account = settings.account or _account_from_aws(settings.profile, region)
     settings = settings.with_(region=region, account=account)
     if kind == "caller":
-        scope = CallerScope(account, arns.partition_for_region(region), settings.permissions_boundary)
-        return caller_document(scope), settings
+        return caller_document(caller_scope(settings)), settings
     spec = profiled_spec(settings, Report("policy"), account=account)
     return (trust_document(spec) if kind == "trust" else permissions_document(spec)), settings

@@ -11,15 +11,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from agentcore_ext.aws.apply import apply_plan
+from agentcore_ext.aws.apply import ApplyResult, apply_plan
 from agentcore_ext.aws.gateway import Gateway
 from agentcore_ext.aws.gather_role import gather_role
 from agentcore_ext.errors import AwsError, UsageError
 from agentcore_ext.findings import Code, Finding, has_errors
+from agentcore_ext.judge.requirements import TOOL_POLICY_NAME
 from agentcore_ext.judge.role import RoleVerdict
 from agentcore_ext.judge.target import resolve_role
-from agentcore_ext.plan.model import Action, CreateRole, Plan, PlanInputs, summary
-from agentcore_ext.plan.planner import make_plan
+from agentcore_ext.plan.model import Action, CreateRole, Plan, PlanInputs, UpdateTrust, summary
+from agentcore_ext.plan.planner import make_plan, rebase
 from agentcore_ext.report import ActionTaken, RoleBlock
 from agentcore_ext.settings import Settings
 from agentcore_ext.state import AgentSpec, ObservedRole, RoleTarget
@@ -136,7 +137,7 @@ def check_role(gateway: Gateway, settings: Settings, spec: AgentSpec) -> RoleOut
     """Read-only (doctor): judge the role and show what --fix would change; never writes."""
     target = resolve_role(settings, account=spec.account, partition=spec.partition, region=spec.region)
     observed = gather_role(gateway, target.name)
-    inputs = replace(plan_inputs(settings, target, spec), fix=False, no_create=True)
+    inputs = replace(plan_inputs(settings, target, spec), fix=False, no_create=True, finish=False)
     verdict, plan = make_plan(observed, spec, inputs)
     mismatch = _path_mismatch(target, observed)
     return _outcome(verdict, plan, (), ActionTaken.NONE, (mismatch,) if mismatch else ())
@@ -175,8 +176,15 @@ def ensure_role(
                 "rerun with --yes to apply it without asking, or --dry-run to only see it",
             )
             return _outcome(verdict, plan, tuple(applied), _taken(applied), (declined,))
-        result = apply_plan(gateway, plan, progress=progress, finish_command=inputs.fix_command)
+        result = apply_plan(
+            gateway,
+            plan,
+            progress=progress,
+            finish_command=inputs.fix_command,
+            rebase=lambda action, served: rebase(action, served, spec),
+        )
         applied += result.done
+        notes += _writer_notes(result)
         if not result.adopted:
             break
         progress(f"role {plan.role_name} was created by someone else a moment ago: judging it instead")
@@ -187,17 +195,19 @@ def ensure_role(
                 "and, if needed and allowed, repaired instead of created",
             )
         )
-        verdict, plan = make_plan(gather_role(gateway, target.name), spec, inputs)
+        verdict, plan = make_plan(_settled_role(gateway, target.name, progress), spec, inputs)
         if not plan.will_apply:
             return _outcome(verdict, plan, tuple(applied), _taken(applied), tuple(notes))
     # Independent read-back: judge what IAM now serves, not what was sent.
     final, leftover = make_plan(gather_role(gateway, target.name), spec, replace(inputs, fix=True))
-    if leftover.actions and not leftover.blocked_by:
+    # What this run wrote and IAM does not serve; repairs it did not try (no --fix, refused warnings) are not that.
+    tried = {type(a) for a in applied}
+    missing = [a for a in leftover.actions if type(a) in tried and not (isinstance(a, UpdateTrust) and a.warning_only)]
+    if missing and not leftover.blocked_by:
         notes.append(
             Finding(
                 Code.ROLE_READBACK_MISMATCH,
-                "after the changes IAM still serves a role that needs: "
-                + "; ".join(summary(a) for a in leftover.actions),
+                "after the changes IAM still serves a role that needs: " + "; ".join(summary(a) for a in missing),
                 f"run again to see the current state: {inputs.fix_command}",
             )
         )
@@ -210,6 +220,41 @@ def ensure_role(
         else None
     )
     return _outcome(final, plan, tuple(applied), _taken(applied), tuple(notes) + ((done,) if done else ()))
+
+
+OWN_POLICY_WAIT = (0.5, 1.0, 2.0, 4.0, 8.0)  # at most 15.5 s for another run of the tool to finish its create
+
+
+def _settled_role(gateway: Gateway, name: str, progress: Callable[[str], None]) -> ObservedRole | None:
+    """The role another run of the tool just created, once it holds that run's inline policy (bounded wait).
+
+    Planning at once would copy that run's whole permission set into the repair policy (or, without --fix, fail
+    the checks for a role that is complete a moment later). A role that stays half-created is finished instead.
+    """
+    observed = gather_role(gateway, name)
+    for delay in OWN_POLICY_WAIT:
+        if observed is None or not observed.managed_by_tool or observed.inline_policy(TOOL_POLICY_NAME):
+            return observed
+        progress(f"waiting for the other run to finish role {name} (retry in {delay:g} s)")
+        gateway.sleep(delay)
+        observed = gather_role(gateway, name)
+    return observed
+
+
+def _writer_notes(result: ApplyResult) -> list[Finding]:
+    notes = [
+        Finding(Code.ROLE_CHANGED_BY_OTHER_WRITER, what, "check that the role holds what both writers meant")
+        for what in result.changed_by_others
+    ]
+    for action, exc in result.refused:
+        notes.append(
+            Finding(
+                Code.ROLE_REPAIR_REFUSED,
+                f"{summary(action)} (only a warning's repair) was refused: {exc.message}; the role is used as it is",
+                "fix the trust policy by hand (e.g. remove a principal that no longer exists), then rerun",
+            )
+        )
+    return notes
 
 
 def _taken(applied: list[Action]) -> ActionTaken:

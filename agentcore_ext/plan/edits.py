@@ -90,26 +90,41 @@ def repair_trust(observed: ObservedRole, spec: AgentSpec, before: TrustVerdict) 
     return (candidate if notes else None), "; ".join(notes)
 
 
+_MERGEABLE_KEYS = frozenset({"Sid", "Effect", "Action", "Resource", "Condition"})
+
+
+def _mergeable(statement: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """A statement actions may be added to: an Allow with Action (no Not* key), same Sid, Resource and Condition.
+
+    Adding an action to a Deny would deny it; adding one to a NotAction list would take it away; a statement that
+    mixes Action with NotAction is invalid and IAM would refuse the whole document. Only a statement made of
+    exactly these keys, spelled as the tool writes them, qualifies; anything else gets a fresh statement instead.
+    """
+    action = statement.get("Action")
+    return (
+        set(statement) <= _MERGEABLE_KEYS
+        and statement.get("Effect") == "Allow"
+        and (isinstance(action, str) or (isinstance(action, list) and all(isinstance(a, str) for a in action)))
+        and statement.get("Sid") == new["Sid"]
+        and "Resource" in statement
+        and statement["Resource"] == new["Resource"]
+        and statement.get("Condition") == new.get("Condition")
+    )
+
+
 def merge_statements(existing: Mapping[str, Any] | None, addition: Mapping[str, Any]) -> dict[str, Any]:
-    """Add statements to the tool's repair policy: same Sid, resource and condition -> union of actions."""
+    """Add statements to the tool's repair policy: into a mergeable Allow (see `_mergeable`) as a union of
+    actions, else as a fresh statement with a Sid of its own."""
     if existing is None:
         return dict(addition)
-    statements = [dict(s) for s in _statements(existing)]
+    statements = [dict(s) if isinstance(s, Mapping) else s for s in _statements(existing)]
     for new in _statements(addition):
-        same = next(
-            (
-                s
-                for s in statements
-                if s.get("Sid") == new["Sid"]
-                and s.get("Resource") == new["Resource"]
-                and s.get("Condition") == new.get("Condition")
-            ),
-            None,
-        )
+        same = next((s for s in statements if isinstance(s, dict) and _mergeable(s, new)), None)
         if same is not None:
             had = same.get("Action", [])
             actions: list[str] = [had] if isinstance(had, str) else list(had)
             same["Action"] = actions + [a for a in new["Action"] if a not in actions]
         else:
-            statements.append({**new, "Sid": _unique_sid(new["Sid"], {str(s.get("Sid")) for s in statements})})
+            taken = {str(s.get("Sid")) for s in statements if isinstance(s, dict)}
+            statements.append({**new, "Sid": _unique_sid(new["Sid"], taken)})
     return _with_statements(existing, statements)

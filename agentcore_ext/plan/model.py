@@ -36,6 +36,11 @@ class PutInlinePolicy:
     policy_name: str
     document: Mapping[str, Any]
     old_document: Mapping[str, Any] | None = None
+    # The statements this run adds: merged into whatever IAM serves just before the write (another writer's
+    # version included), so a concurrent change is never overwritten. None: `document` as a whole.
+    addition: Mapping[str, Any] | None = None
+    # Finishes a role the tool created but could not complete (no `agentcore-ext-execution`): no --fix needed.
+    finish: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,8 @@ class UpdateTrust:
     new_document: Mapping[str, Any]
     old_document: Mapping[str, Any]
     note: str = ""
+    # Only confused-deputy scoping (T3, a warning): if IAM refuses it, the run reports a warning and goes on.
+    warning_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,3 +116,4 @@ class PlanInputs:
     no_create: bool = False
     must_exist: bool = False
     fix_command: str = ""  # the exact command that applies the repairs, for hints
+    finish: bool = True  # may finish the tool's own half-created role without --fix (False: read-only doctor)

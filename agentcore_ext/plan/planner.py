@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from agentcore_ext.findings import Code, Finding
+from agentcore_ext.findings import Code, Finding, Severity
 from agentcore_ext.iam.policy import parse_policy
 from agentcore_ext.judge.requirements import (
     TOOL_POLICY_NAME,
@@ -44,6 +44,7 @@ from agentcore_ext.plan.model import (
 )
 from agentcore_ext.state import AgentSpec, ObservedRole, observe_policy
 
+TAG_LIMIT = 50  # IAM: tags per role
 INLINE_POLICY_LIMIT = 10_240  # IAM: total characters (whitespace excluded) of a role's inline policies
 # Findings an added Allow or trust statement cannot cure: they block the whole plan.
 UNFIXABLE = frozenset(
@@ -108,6 +109,49 @@ def _plan_create(spec: AgentSpec, inputs: PlanInputs) -> tuple[RoleVerdict, Plan
     )
 
 
+def _permissions_action(
+    observed: ObservedRole, spec: AgentSpec, fixable: set[str], extra: list[Finding]
+) -> PutInlinePolicy:
+    """The permissions write: finish the tool's own half-created role, else add to the repair policy."""
+    if observed.managed_by_tool and observed.inline_policy(TOOL_POLICY_NAME) is None:
+        # CreateRole went through, PutRolePolicy never did (killed, or IAM lagged past the wait): what the
+        # create would have written, under the create's own name, so a rerun finishes the job.
+        name, doc, old, addition = TOOL_POLICY_NAME, permissions_document(spec), None, permissions_document(spec)
+    else:
+        existing = observed.inline_policy(TOOL_REPAIR_POLICY_NAME)
+        name, old = TOOL_REPAIR_POLICY_NAME, dict(existing.raw) if existing else None
+        addition = permissions_document(spec, only_actions=fixable)
+        doc = merge_statements(old, addition)
+    others = sum(_size(p.raw) for p in observed.inline if p.name != name)
+    if others + _size(doc) > INLINE_POLICY_LIMIT:
+        extra.append(_size_finding(others + _size(doc), observed.name))
+    return PutInlinePolicy(observed.name, name, doc, old, addition, finish=name == TOOL_POLICY_NAME)
+
+
+def rebase(action: Action, served: Mapping[str, Any] | None, spec: AgentSpec) -> Action | None:
+    """The action redone against what IAM served just before the write (another writer may have changed it).
+
+    Pure. None: the served document already holds what the action would add.
+    """
+    match action:
+        case PutInlinePolicy(addition=addition) if addition is not None:
+            doc = merge_statements(served, addition)
+            return (
+                None
+                if served is not None and doc == dict(served)
+                else replace(action, document=doc, old_document=served)
+            )
+        case UpdateTrust(role=role) if served is not None:
+            fresh = ObservedRole(role, "", "/", observe_policy(served, "trust policy"))
+            if fresh.trust.document is None:
+                return action
+            new, note = repair_trust(fresh, spec, judge_trust(fresh.trust.document, spec))
+            if new is None:
+                return None
+            return replace(action, new_document=new, old_document=dict(served), note=note)
+    return action
+
+
 def make_plan(observed: ObservedRole | None, spec: AgentSpec, inputs: PlanInputs) -> tuple[RoleVerdict, Plan]:
     """Judge the role and decide: nothing, create, or repair (applied only with inputs.fix)."""
     if observed is None:
@@ -123,36 +167,52 @@ def make_plan(observed: ObservedRole | None, spec: AgentSpec, inputs: PlanInputs
     extra: list[Finding] = []
     fixable = set(verdict.permissions.fixable_actions)
     if fixable:
-        existing = observed.inline_policy(TOOL_REPAIR_POLICY_NAME)
-        old = dict(existing.raw) if existing else None
-        doc = merge_statements(old, permissions_document(spec, only_actions=fixable))
-        others = sum(_size(p.raw) for p in observed.inline if p.name != TOOL_REPAIR_POLICY_NAME)
-        if others + _size(doc) > INLINE_POLICY_LIMIT:
-            extra.append(_size_finding(others + _size(doc), observed.name))
-        actions.append(PutInlinePolicy(observed.name, TOOL_REPAIR_POLICY_NAME, doc, old))
+        actions.append(_permissions_action(observed, spec, fixable, extra))
     new_trust, note = repair_trust(observed, spec, verdict.trust)
     after_trust = verdict.trust
     if new_trust is not None:
         after_trust = judge_trust(parse_policy(new_trust), spec)
-        actions.append(UpdateTrust(observed.name, new_trust, dict(observed.trust.raw), note))
+        # Only scoping (the service may already assume the role, no wildcard): a warning's repair, never blocking.
+        warning_only = not any(f.level is Severity.ERROR for f in verdict.trust.findings)
+        actions.append(UpdateTrust(observed.name, new_trust, dict(observed.trust.raw), note, warning_only))
     notes = []
     if not after_trust.scoped:
         notes.append(f"a trust statement the tool did not write stays unscoped: add aws:SourceAccount={spec.account}")
     missing_tags = {k: v for k, v in inputs.tags.items() if observed.tags.get(k) != v}
     if missing_tags and observed.managed_by_tool:  # tags can grant access (ABAC): only on the tool's own roles
-        actions.append(TagRole(observed.name, missing_tags))
+        have = {k.lower() for k in observed.tags}
+        total = len(have | {k.lower() for k in missing_tags})
+        if total > TAG_LIMIT:
+            extra.append(
+                Finding(
+                    Code.ROLE_TAG_LIMIT,
+                    f"role {observed.name} has {len(observed.tags)} tags; adding "
+                    + ", ".join(sorted(missing_tags))
+                    + f" would make {total}, more than IAM's {TAG_LIMIT}: the tags are not added",
+                    "remove tags the role no longer needs (aws iam untag-role), or drop some --tag / team tags",
+                )
+            )
+        else:
+            actions.append(TagRole(observed.name, missing_tags))
     # What adding cannot cure blocks the whole repair: after_trust tells whether the trust edits suffice.
     after_codes = {f.code for f in after_trust.findings}
     blocked = [
         f for f in verdict.findings if f.code in UNFIXABLE and (f.code not in TRUST_CODES or f.code in after_codes)
     ]
     blocked += extra
-    needs_fix = bool(actions) and not inputs.fix
-    if needs_fix and not blocked:
+    # Without --fix, only finishing the tool's own half-created role is applied; the rest is shown.
+    finishing: list[Action] = (
+        [a for a in actions if isinstance(a, PutInlinePolicy) and a.finish] if inputs.finish else []
+    )
+    rest = [a for a in actions if a not in finishing]
+    if finishing and not inputs.fix:
+        actions = finishing
+    needs_fix = bool(rest) and not inputs.fix and not finishing
+    if rest and not inputs.fix and not blocked:
         extra.append(
             Finding(
                 Code.ROLE_FIX_AVAILABLE,
-                "--fix would: " + "; ".join(summary(a) for a in actions),
+                "--fix would: " + "; ".join(summary(a) for a in rest),
                 f"run: {inputs.fix_command}" if inputs.fix_command else "rerun with --fix",
             )
         )

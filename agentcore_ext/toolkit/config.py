@@ -52,8 +52,16 @@ def _load_yaml(path: Path) -> dict[str, Any] | None:
         return None
     import yaml  # lazy: only commands that read the toolkit's file pay for it
 
+    max_bytes = 1024 * 1024  # the toolkit writes a few KiB; a huge file would take minutes to parse
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            raise UsageError(
+                f"{path}: larger than {max_bytes // 1024} KiB, too large for a toolkit configuration",
+                "re-run `agentcore configure` to rewrite it, or remove the file",
+            )
+        data = yaml.safe_load(raw.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
         raise UsageError(
             f"{path}: cannot be read as YAML: {exc}", "re-run configure, or fix or remove the file"

@@ -201,7 +201,10 @@ def _subprocess(args: list[str], cwd: Path, changes: Mapping[str, str | None], s
     sys.stderr.flush()
     try:
         completed = subprocess.run(
-            [sys.executable, "-m", TOOLKIT_CLI_MODULE, *args],
+            # -P (Python 3.11+): `-m` would put the working directory, the agent's folder, first on sys.path, so a
+            # `typer.py` or `boto3.py` there would be imported instead of the real package. Only the flag, not
+            # PYTHONSAFEPATH: the variable would reach the agent's own processes and break their local imports.
+            [sys.executable, "-P", "-m", TOOLKIT_CLI_MODULE, *args],
             cwd=cwd,
             env=child_env,
             stdout=2 if stdout_to_stderr else None,  # fd 2: our real stderr
