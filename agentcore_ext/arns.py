@@ -264,3 +264,53 @@ def toolkit_role_name(region: str, agent: str) -> str:
 
 def is_toolkit_role_name(name: str) -> bool:
     return name.startswith(TOOLKIT_ROLE_PREFIX)
+
+
+# ECR's repository-name grammar (CreateRepository API reference): lowercase segments of [a-z0-9] joined by
+# ".", "_" or "-", optionally namespaced with "/"; 2 to 256 characters.
+ECR_NAME_RE = re.compile(r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*")
+ECR_URI_RE = re.compile(r"([0-9]{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/(.+)")
+
+
+@dataclass(frozen=True)
+class EcrRef:
+    """The repository an image is pulled from; account and region None: the agent's own."""
+
+    name: str | None  # None: the toolkit's default repository (`auto`)
+    account: str | None = None
+    region: str | None = None
+
+
+def parse_ecr_repository(value: str, what: str = "--ecr") -> EcrRef:
+    """A repository name, `auto` (any case: the toolkit creates bedrock-agentcore-<agent>), or an image URI
+    `ACCOUNT.dkr.ecr.REGION.amazonaws.com/name[:tag|@digest]` whose account and region are kept."""
+    text = value.strip()
+    if text.lower() == "auto":
+        return EcrRef(None)
+    account = region = None
+    uri = ECR_URI_RE.fullmatch(text)
+    if uri:
+        account, region, text = uri.group(1), uri.group(2), uri.group(3)
+    elif ".dkr.ecr." in text:
+        raise UsageError(
+            f"{what} {value!r} is not an ECR image URI", "e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/my-repo"
+        )
+    name = text.split("@", 1)[0].rsplit(":", 1)[0] if ":" in text.rsplit("/", 1)[-1] or "@" in text else text
+    if not (2 <= len(name) <= 256) or not ECR_NAME_RE.fullmatch(name):
+        raise UsageError(
+            f"{what} {value!r} is not an ECR repository name (lowercase letters, digits, . _ - and /; no wildcards)",
+            "give the repository's name or image URI, or `auto` for the toolkit's default repository",
+        )
+    return EcrRef(name, account, region)
+
+
+def validate_model(model: str) -> str:
+    """A model id, an inference profile id, or a Bedrock ARN: no spaces, no wildcards (the role is scoped to it)."""
+    if not model or any(c.isspace() for c in model) or "*" in model or "?" in model or len(model) > 2048:
+        raise UsageError(
+            f"--model {model!r} is not a model id, inference profile id or ARN",
+            "e.g. --model global.anthropic.claude-sonnet-4-5-20250929-v1:0 or --model us.amazon.nova-pro-v1:0",
+        )
+    if model.startswith("arn:") and ":bedrock:" not in model:
+        raise UsageError(f"--model {model} is not a Bedrock ARN", "give a foundation-model or inference-profile ARN")
+    return model

@@ -171,18 +171,6 @@ def check_feature(name: str) -> str:
     return name
 
 
-def check_model(model: str) -> str:
-    """A model id, an inference profile id, or a Bedrock ARN: no spaces, no wildcards (the role is scoped to it)."""
-    if not model or any(c.isspace() for c in model) or "*" in model or "?" in model or len(model) > 2048:
-        raise UsageError(
-            f"--model {model!r} is not a model id, inference profile id or ARN",
-            "e.g. --model global.anthropic.claude-sonnet-4-5-20250929-v1:0 or --model us.amazon.nova-pro-v1:0",
-        )
-    if model.startswith("arn:") and ":bedrock:" not in model:
-        raise UsageError(f"--model {model} is not a Bedrock ARN", "give a foundation-model or inference-profile ARN")
-    return model
-
-
 def _check_choices(value: str | None, choices: tuple[str, ...], what: str) -> None:
     if value is not None and value not in choices:
         listed = ", ".join(choices)
@@ -237,7 +225,7 @@ class Settings:
     features: tuple[str, ...] = ()  # --feature, repeatable: what the code scan cannot see
     additional_policies: tuple[str, ...] = ()  # --additional-policy FILE|ARN and the team's additional-policies
     config_file: str | None = None  # --config: the toolkit's .bedrock_agentcore.yaml
-    ecr_repository: str | None = None  # set from `-- --ecr NAME`: the repository the role must pull from
+    ecr_repository: str | None = None  # `--ecr`/the yaml: a name, an image URI or `auto` (validated by arns)
     role_name_template: str = DEFAULT_ROLE_TEMPLATE
     fix: bool = False
     no_create: bool = False
@@ -319,7 +307,7 @@ def build_settings(
         profile=profile,
         account=account,
         model=defaults.model,
-        models=tuple(check_model(m) for m in model or ()),
+        models=tuple(arns.validate_model(m) for m in model or ()),
         features=tuple(check_feature(f) for f in feature or ()),
         additional_policies=tuple(dict.fromkeys([*defaults.additional_policies, *(additional_policy or ())])),
         config_file=config,
@@ -334,6 +322,7 @@ def agent_spec(
     """The agent the checks judge a role for: these settings in that account (region from the settings)."""
     if not settings.region:
         raise no_region()
+    ecr = arns.parse_ecr_repository(settings.ecr_repository) if settings.ecr_repository else arns.EcrRef(None)
     return AgentSpec(
         agent=settings.agent_name,
         account=account,
@@ -342,7 +331,9 @@ def agent_spec(
         deployment_type=settings.deployment_type,
         memory=settings.memory,
         protocol=settings.protocol,
-        ecr_repository=settings.ecr_repository,
+        ecr_repository=ecr.name,
         model=settings.model,
         profile=profile or AgentProfile(),
+        ecr_account=ecr.account,
+        ecr_region=ecr.region,
     )

@@ -127,9 +127,11 @@ class AgentSpec:
     deployment_type: str = "container"
     memory: bool = True
     protocol: str = "HTTP"
-    ecr_repository: str | None = None
+    ecr_repository: str | None = None  # a repository name; None: the toolkit's default for the agent
     model: str | None = None
     profile: AgentProfile = field(default_factory=AgentProfile)
+    ecr_account: str | None = None  # an image URI's account and region, when they are not the agent's own
+    ecr_region: str | None = None
 
     @property
     def repository(self) -> str:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from agentcore_ext import arns
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, UsageError
 from agentcore_ext.findings import Code, Finding, has_errors
 from agentcore_ext.flows.ensure import ensure
-from agentcore_ext.flows.profile import ecr_repository_name
 from agentcore_ext.flows.session import Confirm, Progress
 from agentcore_ext.report import ConfigureBlock, Report
 from agentcore_ext.settings import Settings
@@ -55,7 +55,9 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
     # to the toolkit is one the role must be able to pull from, so it is judged for that repository.
     overrides = configure_overrides(settings.toolkit_args)
     if overrides.get("ecr_repository"):
-        settings = settings.with_(ecr_repository=ecr_repository_name(str(overrides["ecr_repository"])))
+        value = str(overrides["ecr_repository"])
+        arns.parse_ecr_repository(value)  # refused before any AWS call: the role is scoped to this repository
+        settings = settings.with_(ecr_repository=value)
     s, outcome = ensure(settings, report, confirm, progress)
     if has_errors(report.findings) or settings.dry_run:
         report.configure = ConfigureBlock()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from agentcore_ext import arns
 from agentcore_ext.errors import UsageError
 from agentcore_ext.findings import Code, Finding
 from agentcore_ext.iam.policy import PolicyError, parse_policy
@@ -23,12 +24,6 @@ from agentcore_ext.toolkit.config import CONFIG_FILE, AgentConfig, read_agent_co
 MAX_SOURCE_BYTES = 1 << 20  # a file larger than this is not agent code worth scanning
 Scanner = Callable[[str, Callable[[str], str | None]], AgentScan]
 # Identity provider types the toolkit records (utils/runtime/schema.py CredentialProviderInfo.type) are OAuth2.
-
-
-def ecr_repository_name(value: str) -> str:
-    """`--ecr` takes a repository name or URI (ACCOUNT.dkr.ecr.REGION.amazonaws.com/name[:tag])."""
-    name = value.split("/", 1)[1] if ".dkr.ecr." in value and "/" in value else value
-    return name.split(":", 1)[0].split("@", 1)[0]
 
 
 def source_reader(folder: Path) -> Callable[[str], str | None]:
@@ -174,9 +169,20 @@ def profiled_spec(settings: Settings, report: Report, *, account: str, partition
     """The agent spec with its profile (flags, .bedrock_agentcore.yaml, code scan); the report gets `agent`."""
     config = config_for(settings)
     if config is not None and config.ecr_repository and not settings.ecr_repository:
-        settings = settings.with_(ecr_repository=ecr_repository_name(config.ecr_repository))
+        arns.parse_ecr_repository(config.ecr_repository, config.where("aws.ecr_repository"))
+        settings = settings.with_(ecr_repository=config.ecr_repository)
     profile, findings = agent_profile(settings, config, scan_agent)
     report.add(findings)
     spec = agent_spec(settings, account=account, partition=partition, profile=profile)
+    if spec.ecr_account and spec.ecr_account != account:
+        findings.append(
+            Finding(
+                Code.ECR_CROSS_ACCOUNT,
+                f"the image is pulled from account {spec.ecr_account}'s repository {spec.repository}",
+                f"that repository's policy must allow ecr:BatchGetImage and ecr:GetDownloadUrlForLayer to this role "
+                f"(account {account}); agentcore-ext judges only this role's side",
+            )
+        )
+        report.add(findings[-1:])
     report.agent = agent_block(spec)
     return spec

@@ -43,7 +43,7 @@ def _ecr(spec: AgentSpec) -> list[Rule]:
     # CreateAgentRuntime checks that the role can pull the image (RUNTIME-NEEDS.md, container image pull).
     if spec.deployment_type != "container":
         return []
-    repo = spec.arn("ecr", f"repository/{spec.repository}")
+    repo = spec.arn("ecr", f"repository/{spec.repository}", region=spec.ecr_region, account=spec.ecr_account)
     why = "container deployment"
     pull = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
     return [

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from agentcore_ext.findings import Code, Finding
 from agentcore_ext.iam.evaluate import Decision, Evaluation, evaluate
@@ -151,5 +152,50 @@ def broad_grants(policies: Sequence[PolicyDocument], attached_names: Sequence[st
             Code.PERMISSIONS_TOO_BROAD,
             "grants broader than an agent needs: " + "; ".join(broad),
             "an agent that is compromised acts with these rights; replace them with `agentcore-ext policy permissions`",
+        )
+    ]
+
+
+# `*` is the only Resource these actions take (RUNTIME-NEEDS.md, observability and container image pull; the
+# toolkit's MarketplaceSubscribeOnFirstCall, conditioned on aws:CalledViaLast).
+STAR_ACTIONS = frozenset(
+    {
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+        "ecr:GetAuthorizationToken",
+        "cloudwatch:PutMetricData",
+        "aws-marketplace:Subscribe",
+        "aws-marketplace:ViewSubscriptions",
+    }
+)
+
+
+def written_wildcards(document: Mapping[str, Any]) -> list[Finding]:
+    """P2 for what the tool is about to write: `*` beyond the actions that take only `*`, or a resource whose
+    whole id is a wildcard (every repository, memory, gateway ... of the account), e.g. from `--ecr '*'`."""
+    broad: list[str] = []
+    statements = document.get("Statement", [])
+    for st in statements if isinstance(statements, list) else [statements]:
+        actions = st.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else list(actions)
+        resources = st.get("Resource", [])
+        for resource in [resources] if isinstance(resources, str) else list(resources):
+            if resource == "*":
+                if not set(actions) <= STAR_ACTIONS:
+                    broad.append(f"{st.get('Sid', 'statement')}: * for {', '.join(actions)}")
+                continue
+            rest = str(resource).split(":", 5)[-1]
+            rid = rest.split("/", 1)[1] if "/" in rest else ""
+            if rid.strip("*?") == "" and "/" in rest:
+                broad.append(f"{st.get('Sid', 'statement')}: {resource}")
+    if not broad:
+        return []
+    return [
+        Finding(
+            Code.WRITTEN_RESOURCE_WILDCARD,
+            "the role would be granted every resource of a kind: " + "; ".join(broad),
+            "name the resource (--ecr NAME, --model ID, the gateway or guardrail id in the code) to scope it",
         )
     ]

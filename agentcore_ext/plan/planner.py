@@ -19,6 +19,7 @@ from typing import Any
 
 from agentcore_ext.findings import Code, Finding, Severity
 from agentcore_ext.iam.policy import parse_policy
+from agentcore_ext.judge.permissions import written_wildcards
 from agentcore_ext.judge.requirements import (
     TOOL_POLICY_NAME,
     TOOL_REPAIR_POLICY_NAME,
@@ -104,7 +105,8 @@ def _plan_create(spec: AgentSpec, inputs: PlanInputs) -> tuple[RoleVerdict, Plan
         CreateRole(inputs.name, inputs.path, trust, inputs.boundary, dict(inputs.tags), inputs.description),
         PutInlinePolicy(inputs.name, TOOL_POLICY_NAME, permissions),
     )
-    return replace(verdict, findings=tuple(blocked)), Plan(
+    warnings = tuple(written_wildcards(permissions))
+    return replace(verdict, findings=tuple(blocked) + warnings), Plan(
         inputs.name, inputs.arn, actions, tuple(blocked), PlanKind.CREATE
     )
 
@@ -122,6 +124,7 @@ def _permissions_action(
         name, old = TOOL_REPAIR_POLICY_NAME, dict(existing.raw) if existing else None
         addition = permissions_document(spec, only_actions=fixable)
         doc = merge_statements(old, addition)
+    extra += written_wildcards(addition)
     others = sum(_size(p.raw) for p in observed.inline if p.name != name)
     if others + _size(doc) > INLINE_POLICY_LIMIT:
         extra.append(_size_finding(others + _size(doc), observed.name))
@@ -199,7 +202,7 @@ def make_plan(observed: ObservedRole | None, spec: AgentSpec, inputs: PlanInputs
     blocked = [
         f for f in verdict.findings if f.code in UNFIXABLE and (f.code not in TRUST_CODES or f.code in after_codes)
     ]
-    blocked += extra
+    blocked += [f for f in extra if f.level is Severity.ERROR]  # warnings (tag limit, wildcards) never block
     # Without --fix, only finishing the tool's own half-created role is applied; the rest is shown.
     finishing: list[Action] = (
         [a for a in actions if isinstance(a, PutInlinePolicy) and a.finish] if inputs.finish else []
