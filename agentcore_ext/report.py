@@ -108,6 +108,7 @@ class Report:
     pass_role: PassRoleBlock | None = None
     role: RoleBlock | None = None
     agent: AgentBlock | None = None
+    plan: Mapping[str, Any] | None = None  # the plan made (actions and documents), when there was one
     findings: list[Finding] = field(default_factory=list)
     configure: ConfigureBlock | None = None
     aws_calls: int = 0
@@ -135,6 +136,8 @@ class Report:
         }
         if self.agent is not None:
             out["agent"] = self.agent.to_dict()
+        if self.plan is not None:
+            out["plan"] = dict(self.plan)
         if self.command == "configure":
             out["configure"] = (self.configure or ConfigureBlock()).to_dict()
         out["stats"] = {"aws_calls": self.aws_calls, "seconds": round(self.seconds, 3)}

@@ -230,6 +230,7 @@ class Settings:
     fix: bool = False
     no_create: bool = False
     dry_run: bool = False
+    show_documents: bool = False  # the plan's full before/after documents, not its overview
     yes: bool = False
     json: bool = False
     sandbox: bool = False

@@ -37,6 +37,7 @@ def configure(
     feature: o.Feature = None,
     additional_policy: o.AdditionalPolicy = None,
     config: o.Config = None,
+    show_documents: o.ShowDocuments = False,
     json_out: o.Json = False,
     sandbox: o.Sandbox = False,
     force: o.Force = False,

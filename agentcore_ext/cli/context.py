@@ -34,9 +34,10 @@ def settings_from_flags(**flags: Any) -> Settings:
 
 def confirmer(settings: Settings) -> Callable[[Plan], bool]:
     def confirm(plan: Plan) -> bool:
-        from agentcore_ext.plan.display import describe
+        from agentcore_ext.plan.display import describe, overview
 
-        render.err(describe(plan))  # the plan is always shown before a write, --yes or not
+        # the plan is always shown before a write, --yes or not: in a few lines, or in full
+        render.err(describe(plan) if settings.show_documents else overview(plan))
         if settings.yes:
             return True
         if not sys.stdin.isatty():

@@ -56,3 +56,6 @@ Config = Annotated[
     str | None,
     typer.Option("--config", help="The toolkit's .bedrock_agentcore.yaml (default: ./.bedrock_agentcore.yaml)."),
 ]
+ShowDocuments = Annotated[
+    bool, typer.Option("--show-documents", help="Show the plan's full before/after documents, not its overview.")
+]

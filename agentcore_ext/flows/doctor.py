@@ -21,7 +21,7 @@ def doctor(settings: Settings, report: Report) -> int:
     settings = settings_from_toolkit_config(settings)
     s = open_session(settings, report)
     outcome = check_role(s.gateway, s.settings, s.spec)
-    role_into_report(outcome, report, s.spec)
+    role_into_report(outcome, report, s)
     if not outcome.role.exists and settings.role_name and arns.is_toolkit_role_name(settings.role_name):
         # Configured without -er: the toolkit creates this role itself at deploy time; its absence is expected.
         report.findings = without(report.findings, Code.ROLE_NOT_FOUND)

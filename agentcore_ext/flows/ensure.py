@@ -65,7 +65,7 @@ def ensure(settings: Settings, report: Report, confirm: Confirm, progress: Progr
     except AgentCoreExtError:  # a refusal after some reads: the report still counts them
         report_calls(report, s.gateway)
         raise
-    role_into_report(outcome, report, s.spec)
+    role_into_report(outcome, report, s)
     if gate.result is None:
         try:
             gate.check(outcome.arn)

@@ -19,7 +19,7 @@ from agentcore_ext.flows.profile import profiled_spec
 from agentcore_ext.flows.role import RoleOutcome
 from agentcore_ext.judge.needs import requirement_blocks
 from agentcore_ext.judge.passrole import PassRoleResult
-from agentcore_ext.plan.display import describe
+from agentcore_ext.plan.display import describe, overview
 from agentcore_ext.plan.model import Plan
 from agentcore_ext.report import ActionTaken, Report
 from agentcore_ext.settings import Settings
@@ -79,8 +79,8 @@ def check_pass_role(s: Session, role_arn: str, report: Report) -> PassRoleResult
     return result
 
 
-def role_into_report(outcome: RoleOutcome, report: Report, spec: AgentSpec) -> None:
-    report.role = replace(outcome.role, requirements=requirement_blocks(spec))
+def role_into_report(outcome: RoleOutcome, report: Report, s: Session) -> None:
+    report.role = replace(outcome.role, requirements=requirement_blocks(s.spec))
     plan = outcome.plan
     findings = list(outcome.findings)
     if outcome.role.action_taken is ActionTaken.PLANNED and not plan.blocked_by:
@@ -88,5 +88,7 @@ def role_into_report(outcome: RoleOutcome, report: Report, spec: AgentSpec) -> N
         # in the report as warnings, each one covered by the plan shown.
         findings = regrade(findings, message=lambda m: f"{m} (the plan fixes this)")
     report.add(findings)
+    if plan.actions or plan.blocked_by:
+        report.plan = plan.to_dict()
     if plan.actions and outcome.role.action_taken in (ActionTaken.NONE, ActionTaken.PLANNED):
-        report.notes.append(describe(plan))
+        report.notes.append(describe(plan) if s.settings.show_documents else overview(plan))

@@ -126,8 +126,9 @@ def _describe(items: list[tuple[Requirement, Evaluation]]) -> str:
     by_action: dict[str, list[str]] = {}
     for r, _ in items:
         by_action.setdefault(r.action, [])
-        if r.resource not in by_action[r.action]:
-            by_action[r.action].append(r.resource)
+        where = r.shown or r.resource
+        if where not in by_action[r.action]:
+            by_action[r.action].append(where)
     return "; ".join(f"{action} on {', '.join(resources)}" for action, resources in by_action.items())
 
 

@@ -31,6 +31,7 @@ def requirements(spec: AgentSpec) -> tuple[Requirement, ...]:
             rule.sid,
             rule.feature,
             rule.telemetry,
+            ", ".join(rule.resources),
         )
         for rule in agent_rules(spec)
         for action in rule.actions

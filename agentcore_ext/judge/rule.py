@@ -61,6 +61,7 @@ class Requirement:
     sid: str = ""
     feature: str = ""
     telemetry: bool = False
+    shown: str = ""  # what a message names: the rule's resources as written, never the probe's stand-in ids
 
     def request(self) -> Request:
         return Request(action=self.action, resource=self.resource, context=self.context)

@@ -42,3 +42,67 @@ def describe(plan: Plan) -> str:
     if plan.needs_fix and plan.actions:
         out.append("  (not applied: rerun with --fix to make these changes)")
     return "\n".join(out)
+
+
+def _listed(value: Any) -> list[Any]:
+    return [value] if isinstance(value, str | dict) else list(value or [])
+
+
+def _trust_in_words(trust: Mapping[str, Any]) -> list[str]:
+    """Who may assume the role, one line a statement: principal and the scoping conditions."""
+    out = []
+    for st in _listed(trust.get("Statement")):
+        if not isinstance(st, dict) or st.get("Effect") != "Allow":
+            continue
+        who = ", ".join(str(v) for values in dict(st.get("Principal") or {"*": "*"}).values() for v in _listed(values))
+        scope = [
+            f"{key}={', '.join(str(v) for v in _listed(value))}"
+            for block in dict(st.get("Condition") or {}).values()
+            for key, value in dict(block).items()
+        ]
+        out.append(f"      trust: {who}" + (f" if {' and '.join(scope)}" if scope else " (unscoped)"))
+    return out
+
+
+def _short(resource: str) -> str:
+    """`repository/x` for `arn:aws:ecr:us-east-1:123456789012:repository/x`: the part a reader checks."""
+    return resource if resource == "*" else resource.split(":", 5)[-1]
+
+
+def _permissions_in_words(doc: Mapping[str, Any]) -> list[str]:
+    lines = []
+    for st in _listed(doc.get("Statement")):
+        if not isinstance(st, dict):
+            continue
+        actions = _listed(st.get("Action"))
+        resources = ", ".join(_short(str(r)) for r in _listed(st.get("Resource")))
+        if len(resources) > 70:
+            resources = resources[:67] + "..."
+        lines.append(f"      {st.get('Sid', 'statement')}: {len(actions)} action(s) on {resources}")
+    return lines
+
+
+def overview(plan: Plan) -> str:
+    """The plan in a few lines: each action, the trust's scope in words, each statement with its action count and
+    resources. `describe` has the full documents (--show-documents)."""
+    if not plan.actions and not plan.blocked_by:
+        return f"role {plan.role_name}: nothing to change"
+    out = [f"plan for role {plan.role_arn}:"]
+    for action in plan.actions:
+        out.append(f"  - {summary(action)}")
+        match action:
+            case CreateRole(trust=trust):
+                out += _trust_in_words(trust)
+            case UpdateTrust(new_document=new, note=note):
+                out += [f"      {note}"] if note else []
+                out += _trust_in_words(new)
+            case PutInlinePolicy(document=doc, addition=addition):
+                out += _permissions_in_words(addition or doc)
+            case TagRole():
+                pass
+    out += [f"  note: {note}" for note in plan.notes]
+    out += [f"  blocked: {f.code}: {f.message}" for f in plan.blocked_by]
+    if plan.needs_fix and plan.actions:
+        out.append("  (not applied: rerun with --fix to make these changes)")
+    out.append("  (--show-documents prints the full documents)")
+    return "\n".join(out)

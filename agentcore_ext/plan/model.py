@@ -95,7 +95,8 @@ class Plan:
             "role_arn": self.role_arn,
             "kind": str(self.kind),
             "actions": [summary(a) for a in self.actions],
-            "blocked_by": [f.code for f in self.blocked_by],
+            "documents": [_documents(a) for a in self.actions],
+            "blocked_by": [str(f.code) for f in self.blocked_by],
             "needs_fix": self.needs_fix,
             "notes": list(self.notes),
         }
@@ -117,3 +118,16 @@ class PlanInputs:
     must_exist: bool = False
     fix_command: str = ""  # the exact command that applies the repairs, for hints
     finish: bool = True  # may finish the tool's own half-created role without --fix (False: read-only doctor)
+
+
+def _documents(action: Action) -> dict[str, Any]:
+    """The documents an action writes (and the ones it replaces), for `--dry-run --json`."""
+    match action:
+        case CreateRole(trust=trust, tags=tags, boundary=boundary):
+            return {"trust_policy": dict(trust), "tags": dict(tags), "permissions_boundary": boundary}
+        case PutInlinePolicy(policy_name=name, document=doc, old_document=old):
+            return {"inline_policy": name, "document": dict(doc), "old_document": dict(old) if old else None}
+        case UpdateTrust(new_document=new, old_document=old):
+            return {"trust_policy": dict(new), "old_trust_policy": dict(old)}
+        case TagRole(tags=tags):
+            return {"tags": dict(tags)}
