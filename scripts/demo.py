@@ -1,7 +1,8 @@
 """`make demo`: configure examples/hello_agent end to end against the embedded sandbox (no AWS account).
 
 Copies the example into a scratch directory, runs `agentcore-ext configure --sandbox` there exactly as a user
-would, then prints the JSON report and the `.bedrock_agentcore.yaml` the real starter toolkit wrote.
+would, then prints the JSON report and the `.bedrock_agentcore.yaml` the real starter toolkit wrote. The scratch
+copy is removed afterwards unless KEEP=1 (`make demo KEEP=1`).
 """
 
 from __future__ import annotations
@@ -44,7 +45,11 @@ def main() -> int:
     config = project / ".bedrock_agentcore.yaml"
     print(f"\n=== {config} (written by the starter toolkit) ===")
     print(config.read_text() if config.is_file() else "(not written)")
-    print(f"exit code: {proc.returncode}; scratch copy kept at {project}")
+    if os.environ.get("KEEP"):
+        print(f"exit code: {proc.returncode}; scratch copy kept at {project}")
+    else:
+        shutil.rmtree(scratch, ignore_errors=True)
+        print(f"exit code: {proc.returncode}; scratch copy removed (make demo KEEP=1 keeps it)")
     return proc.returncode
 
 

@@ -52,7 +52,7 @@ def validate(
             entrypoint=entrypoint,
             name=name,
             account=account,
-            region=resolve_region(region, required=True),
+            region=resolve_region(region),  # else [tool.agentcore-ext] region; none at all is a usage error
             deployment_type=deployment_type,
             disable_memory=disable_memory,
             protocol=protocol,
