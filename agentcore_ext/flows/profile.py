@@ -12,6 +12,7 @@ from agentcore_ext import arns
 from agentcore_ext.errors import UsageError
 from agentcore_ext.findings import Code, Finding
 from agentcore_ext.iam.policy import PolicyError, parse_policy
+from agentcore_ext.judge import agentcore_regions
 from agentcore_ext.judge.models import DEFAULT_MODEL
 from agentcore_ext.judge.needs import agent_block
 from agentcore_ext.judge.profile_regions import TABLE_DATE
@@ -172,17 +173,31 @@ def profiled_spec(settings: Settings, report: Report, *, account: str, partition
         arns.parse_ecr_repository(config.ecr_repository, config.where("aws.ecr_repository"))
         settings = settings.with_(ecr_repository=config.ecr_repository)
     profile, findings = agent_profile(settings, config, scan_agent)
-    report.add(findings)
     spec = agent_spec(settings, account=account, partition=partition, profile=profile)
-    if spec.ecr_account and spec.ecr_account != account:
-        findings.append(
+    report.add([*findings, *_placement(spec)])
+    report.agent = agent_block(spec)
+    return spec
+
+
+def _placement(spec: AgentSpec) -> list[Finding]:
+    """Warnings about where the agent runs and pulls from that no document check would show."""
+    out = []
+    if not agentcore_regions.offered(spec.region):
+        out.append(
+            Finding(
+                Code.REGION_NOT_OFFERED,
+                f"AgentCore Runtime is not offered in {spec.region} as far as agentcore-ext knows "
+                f"(its table of {agentcore_regions.TABLE_DATE})",
+                "check the region's spelling; deploy would fail at CreateAgentRuntime there (e.g. --region us-east-1)",
+            )
+        )
+    if spec.ecr_account and spec.ecr_account != spec.account:
+        out.append(
             Finding(
                 Code.ECR_CROSS_ACCOUNT,
                 f"the image is pulled from account {spec.ecr_account}'s repository {spec.repository}",
                 f"that repository's policy must allow ecr:BatchGetImage and ecr:GetDownloadUrlForLayer to this role "
-                f"(account {account}); agentcore-ext judges only this role's side",
+                f"(account {spec.account}); agentcore-ext judges only this role's side",
             )
         )
-        report.add(findings[-1:])
-    report.agent = agent_block(spec)
-    return spec
+    return out
