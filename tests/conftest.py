@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -83,3 +86,39 @@ def _no_probe_internals_in_findings() -> Iterator[None]:
     findings.Finding.__post_init__ = original  # type: ignore[method-assign]
     leaked = sorted({m for m in _SEEN_FINDINGS if any(p in m for p in PROBE_MARKERS)})
     assert not leaked, f"{len(leaked)} finding(s) show probe internals, e.g. {leaked[:3]}"
+    broken = sorted({c for c in _hint_commands(_SEEN_FINDINGS) if not _parses(c)})
+    assert not broken, f"{len(broken)} hint command(s) do not parse as agentcore-ext commands, e.g. {broken[:3]}"
+
+
+# A command is quoted in backticks or follows "run: " / "with: " (fix_command and apply's finish hint).
+_COMMAND = re.compile(r"(?:`|run: |with: )(agentcore-ext(?: [^`;)\n]+)?)")
+
+
+def _hint_commands(texts: list[str]) -> set[str]:
+    """Every `agentcore-ext ...` command a finding's message or hint tells the user to run (issue 15 item 3)."""
+    return {m.group(1).strip() for t in texts for m in _COMMAND.finditer(t) if "..." not in m.group(1)}
+
+
+def _parses(command: str) -> bool:
+    """The command exists and every option it names is one of that command's (click parses it strictly)."""
+    import typer.main
+
+    from agentcore_ext.cli.app import app
+
+    try:
+        args = shlex.split(command)[1:]
+    except ValueError:  # unbalanced quotes: not something a shell would run
+        return False
+    cmd: Any = typer.main.get_command(app)  # typer bundles its own click: its classes, not click's
+    try:
+        while hasattr(cmd, "commands") and args and not args[0].startswith("-"):
+            sub = cmd.commands.get(args[0])
+            if sub is None:
+                return False
+            cmd, args = sub, args[1:]
+        if hasattr(cmd, "commands"):
+            return not args
+        cmd.make_context("agentcore-ext", list(args))
+    except Exception:  # click's usage errors: no such option, a bad value, a missing argument
+        return False
+    return True
