@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from agentcore_ext.plan.model import CreateRole, Plan, PutInlinePolicy, TagRole, UpdateTrust, summary
+from agentcore_ext.plan.model import Action, CreateRole, Plan, PutInlinePolicy, TagRole, UpdateTrust, summary
 
 
 def _pretty(doc: Mapping[str, Any] | None) -> list[str]:
@@ -19,29 +19,35 @@ def _diff(old: Mapping[str, Any] | None, new: Mapping[str, Any], label: str) -> 
     return "\n".join("    " + line for line in lines)
 
 
-def describe(plan: Plan) -> str:
-    """What would change, as a before/after of each document."""
+def _frame(plan: Plan, details: Callable[[Action], list[str]], footer: tuple[str, ...] = ()) -> str:
+    """Each action with its details, then the plan's notes and blocks: the shape both views share."""
     if not plan.actions and not plan.blocked_by:
         return f"role {plan.role_name}: nothing to change"
     out = [f"plan for role {plan.role_arn}:"]
     for action in plan.actions:
-        out.append(f"  - {summary(action)}")
-        match action:
-            case CreateRole(trust=trust, tags=tags):
-                out.append(_diff(None, trust, "trust policy"))
-                out.append("    tags: " + ", ".join(f"{k}={v}" for k, v in tags.items()))
-            case PutInlinePolicy(policy_name=name, document=doc, old_document=old):
-                out.append(_diff(old, doc, f"inline policy {name}"))
-            case UpdateTrust(new_document=new, old_document=old, note=note):
-                out.extend([f"    {note}"] if note else [])
-                out.append(_diff(old, new, "trust policy"))
-            case TagRole():
-                pass
+        out += [f"  - {summary(action)}", *details(action)]
     out += [f"  note: {note}" for note in plan.notes]
     out += [f"  blocked: {f.code}: {f.message}" for f in plan.blocked_by]
     if plan.needs_fix and plan.actions:
         out.append("  (not applied: rerun with --fix to make these changes)")
-    return "\n".join(out)
+    return "\n".join([*out, *footer])
+
+
+def _documents(action: Action) -> list[str]:
+    match action:
+        case CreateRole(trust=trust, tags=tags):
+            return [_diff(None, trust, "trust policy"), "    tags: " + ", ".join(f"{k}={v}" for k, v in tags.items())]
+        case PutInlinePolicy(policy_name=name, document=doc, old_document=old):
+            return [_diff(old, doc, f"inline policy {name}")]
+        case UpdateTrust(new_document=new, old_document=old, note=note):
+            return [*([f"    {note}"] if note else []), _diff(old, new, "trust policy")]
+        case TagRole():
+            return []
+
+
+def describe(plan: Plan) -> str:
+    """What would change, as a before/after of each document (--show-documents)."""
+    return _frame(plan, _documents)
 
 
 def _listed(value: Any) -> list[Any]:
@@ -82,27 +88,19 @@ def _permissions_in_words(doc: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _in_words(action: Action) -> list[str]:
+    match action:
+        case CreateRole(trust=trust):
+            return _trust_in_words(trust)
+        case UpdateTrust(new_document=new, note=note):
+            return [*([f"      {note}"] if note else []), *_trust_in_words(new)]
+        case PutInlinePolicy(document=doc, addition=addition):
+            return _permissions_in_words(addition or doc)
+        case TagRole():
+            return []
+
+
 def overview(plan: Plan) -> str:
     """The plan in a few lines: each action, the trust's scope in words, each statement with its action count and
     resources. `describe` has the full documents (--show-documents)."""
-    if not plan.actions and not plan.blocked_by:
-        return f"role {plan.role_name}: nothing to change"
-    out = [f"plan for role {plan.role_arn}:"]
-    for action in plan.actions:
-        out.append(f"  - {summary(action)}")
-        match action:
-            case CreateRole(trust=trust):
-                out += _trust_in_words(trust)
-            case UpdateTrust(new_document=new, note=note):
-                out += [f"      {note}"] if note else []
-                out += _trust_in_words(new)
-            case PutInlinePolicy(document=doc, addition=addition):
-                out += _permissions_in_words(addition or doc)
-            case TagRole():
-                pass
-    out += [f"  note: {note}" for note in plan.notes]
-    out += [f"  blocked: {f.code}: {f.message}" for f in plan.blocked_by]
-    if plan.needs_fix and plan.actions:
-        out.append("  (not applied: rerun with --fix to make these changes)")
-    out.append("  (--show-documents prints the full documents)")
-    return "\n".join(out)
+    return _frame(plan, _in_words, ("  (--show-documents prints the full documents)",))
