@@ -10,6 +10,7 @@ from agentcore_ext import arns
 from agentcore_ext.errors import UsageError
 from agentcore_ext.flows.profile import profiled_spec
 from agentcore_ext.judge.caller_policy import CallerScope, caller_document, role_name_pattern
+from agentcore_ext.judge.deploy_needs import deploy_mode
 from agentcore_ext.judge.requirements import permissions_document, trust_document
 from agentcore_ext.report import Report
 from agentcore_ext.settings import Settings
@@ -38,6 +39,7 @@ def caller_scope(settings: Settings) -> CallerScope:
         settings.permissions_boundary,
         role_path=settings.role_path,
         role_name_pattern=role_name_pattern(settings.role_name_template, settings.role_name),
+        deploy_mode=deploy_mode(settings.deployment_type),
     )
 
 
