@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import boto3
 import pytest
 from test_e2e import ACCOUNT, BASE, REGION, World, world  # noqa: F401  (the fixture)
@@ -10,13 +12,10 @@ from agentcore_ext.aws.sandbox import FULL_ACCESS_DOCUMENT
 from agentcore_ext.iam.evaluate import Decision, evaluate
 from agentcore_ext.iam.policy import parse_policy
 from agentcore_ext.judge.caller_policy import CallerScope, caller_document
+from agentcore_ext.judge.codebuild_role import codebuild_permissions_document, codebuild_trust_document
 from agentcore_ext.judge.deploy_needs import DeployMode, DeployTarget, deploy_steps, toolkit_codebuild_role_name
 from agentcore_ext.state import AgentSpec
 
-CODEBUILD_TRUST = (
-    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "codebuild.amazonaws.com"},'
-    ' "Action": "sts:AssumeRole"}]}'
-)
 CODEBUILD_ROLE = toolkit_codebuild_role_name(REGION, "hello_agent")
 
 
@@ -58,7 +57,11 @@ def test_full_access_caller_gets_the_codebuild_passrole_finding_and_deploy_stops
 def test_with_policy_callers_document_the_preflight_passes(world: World) -> None:  # noqa: F811
     world.developer(caller_document(CallerScope(ACCOUNT)), name="least")
     # The CodeBuild role exists (an administrator, or agentcore-ext, made it): the caller needs no CreateRole.
-    world.iam.create_role(RoleName=CODEBUILD_ROLE, AssumeRolePolicyDocument=CODEBUILD_TRUST)
+    spec = AgentSpec("hello_agent", ACCOUNT, REGION)
+    world.iam.create_role(RoleName=CODEBUILD_ROLE, AssumeRolePolicyDocument=json.dumps(codebuild_trust_document(spec)))
+    world.iam.put_role_policy(
+        RoleName=CODEBUILD_ROLE, PolicyName="b", PolicyDocument=json.dumps(codebuild_permissions_document(spec))
+    )
     code, report, err = world.run(*BASE)
     assert code == 0, err
     code, report, err = world.run("doctor", "--json")
@@ -87,3 +90,28 @@ def test_policy_caller_allows_every_request_of_its_mode(mode: DeployMode) -> Non
         s for s in deploy_steps(spec, DeployTarget(DeployMode.CODEBUILD, role)) if s.request.action == "iam:PassRole"
     ]
     assert evaluate([full_access], passrole.request).decision is not Decision.ALLOWED
+
+
+def test_a_cber_role_with_a_broken_trust_is_refused(world: World) -> None:  # noqa: F811
+    ec2_trust = (
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},'
+        ' "Action": "sts:AssumeRole"}]}'
+    )
+    arn = world.iam.create_role(RoleName="MyBedrockAgentCoreCodeBuild", AssumeRolePolicyDocument=ec2_trust)["Role"]
+    code, report, err = world.run(*BASE, "--", "--code-build-execution-role", arn["Arn"])
+    assert code == 0, err
+    code, report, err = world.run("doctor", "--json")
+    assert code == 3, err
+    assert report is not None and "CODEBUILD_ROLE_TRUST_INVALID" in codes(report)
+    assert world.role_state("MyBedrockAgentCoreCodeBuild")["trust"]["Statement"][0]["Principal"] == {  # type: ignore[index]
+        "Service": "ec2.amazonaws.com"
+    }  # judged, never replaced
+    code, _, err = world.run("deploy", check_json=False)
+    assert code == 3 and "CODEBUILD_ROLE_TRUST_INVALID" in err
+    nothing_built(world)
+
+
+def test_policy_prints_the_codebuild_documents(world: World) -> None:  # noqa: F811
+    args = ("-n", "my_agent", "--region", REGION, "--account", ACCOUNT)
+    code, _, err = world.run("policy", "codebuild-trust", *args, check_json=False)
+    assert code == 0, err

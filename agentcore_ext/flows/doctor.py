@@ -9,6 +9,7 @@ from pathlib import Path
 from agentcore_ext import arns
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, UsageError
 from agentcore_ext.findings import Code, Finding, has_errors, without
+from agentcore_ext.flows.codebuild import check_codebuild_role
 from agentcore_ext.flows.passrole import deploy_target
 from agentcore_ext.flows.profile import config_for
 from agentcore_ext.flows.role import check_role
@@ -57,6 +58,7 @@ def doctor(settings: Settings, report: Report, *, local_build: bool = False) -> 
     codebuild_role = config.codebuild_role if config is not None else None
     target = deploy_target(s.gateway, s.spec, codebuild_role, local_build=local_build)
     check_pass_role(s, outcome.arn, report, target)
+    report.add(check_codebuild_role(s.gateway, s.spec, target, given=bool(codebuild_role)))
     if config is not None:
         report.add(toolkit_rewrite_findings(s.spec, [n for n, _ in config.credential_providers], config.aws_jwt))
     report_calls(report, s.gateway)
