@@ -14,7 +14,7 @@ from moto.core import set_initial_no_auth_action_count
 from agentcore_ext.aws.gateway import Gateway
 from agentcore_ext.aws.gather_caller import resolve_caller
 from agentcore_ext.findings import Severity, codes
-from agentcore_ext.flows.passrole import check_deploy_permissions, check_pass_role
+from agentcore_ext.flows.passrole import check_deploy_permissions, check_pass_role, deploy_preflight
 from agentcore_ext.judge.deploy_needs import DeployMode, DeployTarget, deploy_requests, toolkit_codebuild_role_name
 from agentcore_ext.judge.identity import parse_caller_arn
 from agentcore_ext.state import AgentSpec, Caller
@@ -469,3 +469,35 @@ def test_refused_get_role_is_not_asked_twice(moto_iam: boto3.Session) -> None:
     # Allowed by what could be read, but the unknown boundary is said to be unread.
     assert (result.decision, result.method) == ("allowed", "local")
     assert codes(result.findings) == {"CALLER_POLICIES_INCOMPLETE"} and "iam:GetRole" in result.detail
+
+
+def test_simulator_is_asked_about_the_codebuild_passrole_with_its_own_service(moto_iam: boto3.Session) -> None:
+    """The first simulation carries PassedToService = bedrock-agentcore: its answer for the CodeBuild role's
+    PassRole is not used; a second call asks with codebuild.amazonaws.com."""
+    gw = make_role_session(moto_iam, "Deployer")
+    caller, _ = resolve_caller(gw)
+    contexts: list[str] = []
+
+    def handler(params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        body = params["body"]
+        service = body.get("ContextEntries.member.1.ContextKeyValues.member.1", "")
+        contexts.append(service)
+        actions = [v for k, v in body.items() if k.startswith("ActionNames.member.")]
+        resources = [v for k, v in body.items() if k.startswith("ResourceArns.member.")]
+        denied = service == "codebuild.amazonaws.com"
+        results = [
+            {"EvalActionName": a, "EvalResourceName": r, "EvalDecision": "implicitDeny" if denied else "allowed"}
+            for a in actions
+            for r in resources
+        ]
+        return AWSResponse("https://iam.amazonaws.com/", 200, {}, None), {"EvaluationResults": results}  # type: ignore[arg-type]
+
+    hook: Any = handler
+    gw.iam.meta.events.register("before-call.iam.SimulatePrincipalPolicy", hook)
+    spec = AgentSpec("my_agent", ACCOUNT, "us-east-1", "aws", "container")
+    result = check_pass_role(gw, caller, GOOD_ROLE, deploy=spec)
+    block, findings = deploy_preflight(result, caller, spec, gateway=gw)
+    assert contexts == [SERVICE, "codebuild.amazonaws.com"]
+    assert block is not None and [s.name for s in block.denied] == ["codebuild-build"]
+    assert block.denied[0].missing == ("iam:PassRole",)
+    assert codes(findings) == {"DEPLOY_CODEBUILD_PASSROLE_DENIED"}
