@@ -101,6 +101,41 @@ class ConfigureBlock:
         return {"ran": self.ran, "exit_code": self.exit_code, "argv": list(self.argv)}
 
 
+@dataclass(frozen=True)
+class DeployStep:
+    """One step of `agentcore deploy` and the caller's actions in it."""
+
+    name: str
+    allowed: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    undecided: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.name,
+            "ok": not self.missing and not self.undecided,
+            "allowed": list(self.allowed),
+            "missing": list(self.missing),
+            "undecided": list(self.undecided),
+        }
+
+
+@dataclass(frozen=True)
+class DeployBlock:
+    """`deploy`: the caller's deploy preflight for the deploy mode, step by step."""
+
+    mode: str  # codebuild | local_build | direct_code_deploy
+    steps: tuple[DeployStep, ...] = ()
+
+    @property
+    def denied(self) -> tuple[DeployStep, ...]:
+        """The steps `agentcore deploy` would fail at."""
+        return tuple(s for s in self.steps if s.missing)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"mode": self.mode, "ok": not self.denied, "steps": [s.to_dict() for s in self.steps]}
+
+
 @dataclass
 class Report:
     command: str
@@ -111,6 +146,7 @@ class Report:
     plan: Mapping[str, Any] | None = None  # the plan made (actions and documents), when there was one
     findings: list[Finding] = field(default_factory=list)
     configure: ConfigureBlock | None = None
+    deploy: DeployBlock | None = None
     aws_calls: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)  # human-only lines (plan text, sandbox banner)
@@ -138,6 +174,8 @@ class Report:
             out["agent"] = self.agent.to_dict()
         if self.plan is not None:
             out["plan"] = dict(self.plan)
+        if self.deploy is not None:
+            out["deploy"] = self.deploy.to_dict()
         if self.command == "configure":
             out["configure"] = (self.configure or ConfigureBlock()).to_dict()
         out["stats"] = {"aws_calls": self.aws_calls, "seconds": round(self.seconds, 3)}

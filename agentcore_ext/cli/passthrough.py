@@ -6,6 +6,7 @@ from pathlib import Path
 
 from agentcore_ext.cli import render
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, AgentCoreExtError
+from agentcore_ext.report import Report
 
 GUARDED = ("deploy", "launch")
 SKIP_FLAG = "--skip-checks"
@@ -25,12 +26,14 @@ def guard(args: list[str]) -> int:
     """Run the doctor checks on the configured agent's role; 0 when the deploy may go ahead."""
     from agentcore_ext.cli.run import run_report
     from agentcore_ext.flows.doctor import doctor
-    from agentcore_ext.report import Report
     from agentcore_ext.settings import Settings
 
     report = Report("doctor")
     settings = Settings(agent_name=_option(args, "--agent", "-a") or "", region=None, workdir=str(Path.cwd()))
-    code = run_report(report, lambda r: doctor(settings, r))
+    local_build = "--local-build" in args or "-lb" in args
+    code = run_report(report, lambda r: doctor(settings, r, local_build=local_build))
+    if code == 0:
+        code = deploy_stop(report)
     if code != 0:
         render.human(report)
         if code == EXIT_CHECKS_FAILED:
@@ -41,6 +44,26 @@ def guard(args: list[str]) -> int:
         return code
     render.err(f"agentcore-ext: caller, PassRole and execution role checked ({report.aws_calls} AWS calls)")
     return 0
+
+
+def deploy_stop(report: Report) -> int:
+    """EXIT_CHECKS_FAILED (with a DEPLOY_STOPPED finding) when the preflight denies a step deploy needs."""
+    from agentcore_ext.findings import Code, Finding
+
+    if report.deploy is None or not report.deploy.denied:
+        return 0
+    names = ", ".join(f"{s.name} ({', '.join(s.missing)})" for s in report.deploy.denied)
+    report.add(
+        [
+            Finding(
+                Code.DEPLOY_STOPPED,
+                f"a {report.deploy.mode} deploy would fail: your identity may not do {names}",
+                "grant what `agentcore-ext policy caller --deployment-type ...` prints, or rerun with "
+                f"{SKIP_FLAG} to deploy anyway",
+            )
+        ]
+    )
+    return EXIT_CHECKS_FAILED
 
 
 def passthrough(args: list[str]) -> int:

@@ -130,4 +130,6 @@ def _register(kind: str, doc: str) -> None:
 
 _register("trust", "The execution role's trust policy (AgentCore may assume it, for this agent only).")
 _register("permissions", "The execution role's least-privilege permissions policy for this agent.")
+_register("codebuild-trust", "The CodeBuild role's trust policy (CodeBuild may assume it for this agent's project).")
+_register("codebuild-permissions", "The CodeBuild role's permissions: ECR push on the agent's repository, logs, source")
 _register("caller", "What a developer needs: PassRole and role management on the tool's role names, plus reads.")

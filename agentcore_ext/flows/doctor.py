@@ -9,17 +9,25 @@ from pathlib import Path
 from agentcore_ext import arns
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, UsageError
 from agentcore_ext.findings import Code, Finding, has_errors, without
+from agentcore_ext.flows.codebuild import check_codebuild_role
+from agentcore_ext.flows.passrole import deploy_target
+from agentcore_ext.flows.profile import config_for
 from agentcore_ext.flows.role import check_role
 from agentcore_ext.flows.session import check_pass_role, open_session, report_calls, role_into_report
+from agentcore_ext.judge.deploy_needs import toolkit_rewrite_findings
 from agentcore_ext.report import Report
 from agentcore_ext.settings import Settings
 from agentcore_ext.toolkit.config import read_agent_config
 
 
-def doctor(settings: Settings, report: Report) -> int:
-    """Read-only: caller, PassRole, role. With no role flags, the role in .bedrock_agentcore.yaml."""
+def doctor(settings: Settings, report: Report, *, local_build: bool = False) -> int:
+    """Read-only: caller, PassRole, role, the deploy preflight (`local_build`: `deploy --local-build`).
+
+    With no role flags, the role in .bedrock_agentcore.yaml.
+    """
     settings = settings_from_toolkit_config(settings)
     s = open_session(settings, report)
+    config = config_for(s.settings)
     outcome = check_role(s.gateway, s.settings, s.spec)
     role_into_report(outcome, report, s)
     if not outcome.role.exists and settings.role_name and arns.is_toolkit_role_name(settings.role_name):
@@ -47,7 +55,12 @@ def doctor(settings: Settings, report: Report) -> int:
                 )
             ]
         )
-    check_pass_role(s, outcome.arn, report)
+    codebuild_role = config.codebuild_role if config is not None else None
+    target = deploy_target(s.gateway, s.spec, codebuild_role, local_build=local_build)
+    check_pass_role(s, outcome.arn, report, target)
+    report.add(check_codebuild_role(s.gateway, s.spec, target, given=bool(codebuild_role)))
+    if config is not None:
+        report.add(toolkit_rewrite_findings(s.spec, [n for n, _ in config.credential_providers], config.aws_jwt))
     report_calls(report, s.gateway)
     return EXIT_CHECKS_FAILED if has_errors(report.findings) else 0
 

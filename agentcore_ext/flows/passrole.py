@@ -4,21 +4,31 @@ own policies, each read at most once; every decision is made by judge/passrole.p
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from agentcore_ext.aws.gateway import Gateway
 from agentcore_ext.aws.gather_caller import collect_caller_policies
 from agentcore_ext.aws.shapes import SimulatorUnavailable
+from agentcore_ext.errors import AgentCoreExtError
 from agentcore_ext.findings import Finding
 from agentcore_ext.judge import passrole as decide
 from agentcore_ext.judge.deploy_needs import (
+    DeployMode,
+    DeployTarget,
+    Outcome,
+    StepRequest,
+    codebuild_role_arn,
+    deploy_block,
     deploy_findings,
-    deploy_requests,
+    deploy_mode,
+    deploy_steps,
     deploy_unknown,
-    judge_local,
-    judge_simulated,
+    local_outcome,
 )
 from agentcore_ext.judge.passrole import PassRoleResult
 from agentcore_ext.judge.passrole_explain import PASS_ROLE, PASSED_TO_SERVICE
 from agentcore_ext.judge.requirements import SERVICE_PRINCIPAL
+from agentcore_ext.report import DeployBlock
 from agentcore_ext.state import AgentSpec, Caller, CallerKind, CallerPolicies
 
 
@@ -29,6 +39,7 @@ def check_pass_role(
     *,
     suggested_name: str | None = None,
     deploy: AgentSpec | None = None,
+    target: DeployTarget | None = None,
 ) -> PassRoleResult:
     """iam:PassRole on role_arn with iam:PassedToService = bedrock-agentcore.amazonaws.com.
 
@@ -38,7 +49,7 @@ def check_pass_role(
     if early is not None:
         return early
     request = decide.pass_role_request(role_arn)
-    extra = deploy_requests(deploy) if deploy else ()
+    extra = [s.request for s in deploy_steps(deploy, target) if s.shared_context] if deploy else []
     try:
         sims = gateway.simulate_principal_policy(
             caller.principal_arn,
@@ -63,31 +74,98 @@ def check_deploy_permissions(
     source: PassRoleResult | CallerPolicies | Gateway, caller: Caller, spec: AgentSpec
 ) -> list[Finding]:
     """Warnings for deploy permissions the caller lacks. Pass the PassRoleResult to reuse what it read."""
-    requests = deploy_requests(spec)
+    return deploy_preflight(source, caller, spec)[1]
+
+
+def deploy_preflight(
+    source: PassRoleResult | CallerPolicies | Gateway,
+    caller: Caller,
+    spec: AgentSpec,
+    target: DeployTarget | None = None,
+    *,
+    gateway: Gateway | None = None,
+) -> tuple[DeployBlock | None, list[Finding]]:
+    """The caller's deploy permissions in this mode, step by step: the report's `deploy` block and its findings.
+
+    Decided from the simulator's answers where they were asked with the right context, else from the caller's own
+    policies (read at most once); `gateway` lets the CodeBuild PassRole be asked of the simulator separately.
+    """
+    target = target or DeployTarget(deploy_mode(spec.deployment_type))
+    steps = deploy_steps(spec, target)
     if caller.kind is CallerKind.ROOT:
-        return []
+        return deploy_block(target.mode, [(s, "allowed") for s in steps], "allowed"), []
     if not caller.kind.readable:
-        return [deploy_unknown(f"the permissions of a {caller.kind} caller cannot be read")]
-    policies: CallerPolicies | None
+        return None, [deploy_unknown(f"the permissions of a {caller.kind} caller cannot be read")]
+    runtime: Outcome | None = None
+    simulated: dict[tuple[str, str], str] = {}
+    policies: CallerPolicies | None = None
     if isinstance(source, PassRoleResult):
-        if all((r.action, r.resource) in source.simulated for r in requests):
-            return deploy_findings(spec.deployment_type, judge_simulated(source.simulated, requests))
-        policies = source.policies
+        runtime = str(source.decision)
+        simulated, policies = source.simulated, source.policies
     elif isinstance(source, CallerPolicies):
         policies = source
     else:
-        try:
-            sims = source.simulate_principal_policy(
-                caller.principal_arn,
-                list(dict.fromkeys(r.action for r in requests)),
-                list(dict.fromkeys(r.resource for r in requests)),
-                {},
+        gateway = source
+    decided: dict[int, Outcome] = {}
+    for i, s in enumerate(steps):
+        answer = simulated.get((s.request.action, s.request.resource)) if s.shared_context else None
+        if answer is not None:
+            decided[i] = "allowed" if answer == "allowed" else "denied"
+    rest = [i for i in range(len(steps)) if i not in decided]
+    if rest and policies is None and gateway is not None:
+        decided.update(_simulate(gateway, caller, steps, rest))
+        rest = [i for i in range(len(steps)) if i not in decided]
+        if rest:
+            policies = collect_caller_policies(gateway, caller)
+    if rest and (policies is None or not policies.listed):
+        if not decided:
+            return None, [deploy_unknown("neither the IAM policy simulator nor your own policies could answer")]
+        decided.update((i, "unknown") for i in rest)
+    elif rest and policies is not None:
+        for i in rest:
+            decided[i] = local_outcome(
+                policies.policies, policies.boundary, steps[i].request, complete=policies.complete
             )
-            decisions = {(s.action, s.resource): s.decision for s in sims}
-            return deploy_findings(spec.deployment_type, judge_simulated(decisions, requests))
+    block = deploy_block(target.mode, [(s, decided[i]) for i, s in enumerate(steps)], runtime)
+    return block, deploy_findings(block, target.codebuild_role_arn)
+
+
+def _simulate(gateway: Gateway, caller: Caller, steps: Sequence[StepRequest], which: list[int]) -> dict[int, Outcome]:
+    """One simulator call per distinct iam: context; {} when the simulator is unavailable."""
+    out: dict[int, Outcome] = {}
+    groups: dict[tuple[tuple[str, str], ...], list[int]] = {}
+    for i in which:
+        context = {k: v for k, v in steps[i].request.context.items() if k.startswith("iam:")}
+        groups.setdefault(tuple(sorted((k, str(v)) for k, v in context.items())), []).append(i)
+    for context_key, indices in groups.items():
+        group = [steps[i] for i in indices]
+        try:
+            sims = gateway.simulate_principal_policy(
+                caller.principal_arn,
+                list(dict.fromkeys(s.request.action for s in group)),
+                list(dict.fromkeys(s.request.resource for s in group)),
+                dict(context_key),
+            )
         except SimulatorUnavailable:
-            policies = collect_caller_policies(source, caller)
-    if policies is None or not policies.listed:
-        return [deploy_unknown("neither the IAM policy simulator nor your own policies could answer")]
-    missing, undecided = judge_local(policies.policies, policies.boundary, requests, complete=policies.complete)
-    return deploy_findings(spec.deployment_type, missing, undecided)
+            return {}
+        table = {(r.action, r.resource): r.decision for r in sims}
+        for i in indices:
+            answer = table.get((steps[i].request.action, steps[i].request.resource))
+            if answer is not None:
+                out[i] = "allowed" if answer == "allowed" else "denied"
+    return out
+
+
+def deploy_target(
+    gateway: Gateway, spec: AgentSpec, codebuild_role: str | None = None, *, local_build: bool = False
+) -> DeployTarget:
+    """The deploy mode and, for CodeBuild, the CodeBuild role deploy will use and whether it exists (one GetRole)."""
+    mode = deploy_mode(spec.deployment_type, local_build=local_build)
+    if mode is not DeployMode.CODEBUILD:
+        return DeployTarget(mode)
+    arn = codebuild_role_arn(spec, codebuild_role)
+    try:
+        exists: bool | None = gateway.get_role(arn.rsplit("/", 1)[-1]) is not None
+    except AgentCoreExtError:
+        exists = None  # not readable: the preflight judges GetRole and PassRole only
+    return DeployTarget(mode, arn, exists)

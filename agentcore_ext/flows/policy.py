@@ -10,11 +10,13 @@ from agentcore_ext import arns
 from agentcore_ext.errors import UsageError
 from agentcore_ext.flows.profile import profiled_spec
 from agentcore_ext.judge.caller_policy import CallerScope, caller_document, role_name_pattern
+from agentcore_ext.judge.codebuild_role import codebuild_permissions_document, codebuild_trust_document
+from agentcore_ext.judge.deploy_needs import deploy_mode
 from agentcore_ext.judge.requirements import permissions_document, trust_document
 from agentcore_ext.report import Report
 from agentcore_ext.settings import Settings
 
-KINDS = ("trust", "permissions", "caller")
+KINDS = ("trust", "permissions", "caller", "codebuild-trust", "codebuild-permissions")
 
 
 def _region_from_aws(profile: str | None) -> str:
@@ -38,6 +40,7 @@ def caller_scope(settings: Settings) -> CallerScope:
         settings.permissions_boundary,
         role_path=settings.role_path,
         role_name_pattern=role_name_pattern(settings.role_name_template, settings.role_name),
+        deploy_mode=deploy_mode(settings.deployment_type),
     )
 
 
@@ -51,4 +54,10 @@ def policy_document(kind: str, settings: Settings) -> tuple[dict[str, Any], Sett
     if kind == "caller":
         return caller_document(caller_scope(settings)), settings
     spec = profiled_spec(settings, Report("policy"), account=account)
-    return (trust_document(spec) if kind == "trust" else permissions_document(spec)), settings
+    documents = {
+        "trust": trust_document,
+        "permissions": permissions_document,
+        "codebuild-trust": codebuild_trust_document,
+        "codebuild-permissions": codebuild_permissions_document,
+    }
+    return documents[kind](spec), settings

@@ -17,6 +17,7 @@ from agentcore_ext.findings import regrade
 from agentcore_ext.flows import passrole
 from agentcore_ext.flows.profile import profiled_spec
 from agentcore_ext.flows.role import RoleOutcome
+from agentcore_ext.judge.deploy_needs import DeployTarget
 from agentcore_ext.judge.needs import requirement_blocks
 from agentcore_ext.judge.passrole import PassRoleResult
 from agentcore_ext.plan.display import describe, overview
@@ -68,13 +69,16 @@ def report_calls(report: Report, gateway: Gateway) -> None:
     report.aws_calls = gateway.calls
 
 
-def check_pass_role(s: Session, role_arn: str, report: Report) -> PassRoleResult:
-    """PassRole on the role, and the caller's deploy permissions from what that check read."""
+def check_pass_role(s: Session, role_arn: str, report: Report, target: DeployTarget | None = None) -> PassRoleResult:
+    """PassRole on the role, and the caller's deploy preflight (report.deploy) from what that check read."""
     suggested = arns.default_role_name(s.spec.region, s.spec.agent, s.settings.role_name_template)
-    result = passrole.check_pass_role(s.gateway, s.caller, role_arn, suggested_name=suggested, deploy=s.spec)
+    result = passrole.check_pass_role(
+        s.gateway, s.caller, role_arn, suggested_name=suggested, deploy=s.spec, target=target
+    )
     report.pass_role = result.block()
     report.add(result.findings)
-    report.add(passrole.check_deploy_permissions(result, s.caller, s.spec))
+    report.deploy, findings = passrole.deploy_preflight(result, s.caller, s.spec, target, gateway=s.gateway)
+    report.add(findings)
     report_calls(report, s.gateway)
     return result
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agentcore_ext.iam.evaluate import Request
+from agentcore_ext.judge.deploy_needs import DeployMode, deploy_statements
 from agentcore_ext.judge.requirements import SERVICE_PRINCIPAL
 
 # PassRole matches the AWS managed policy BedrockAgentCoreFullAccess, so one naming rule serves both.
@@ -58,6 +59,7 @@ class CallerScope:
     permissions_boundary: str | None = None
     role_path: str = "/"
     role_name_pattern: str = TOOL_ROLE_PATTERN  # the tool's role names; an exact name when one was given
+    deploy_mode: DeployMode | None = DeployMode.CODEBUILD  # what `agentcore deploy` needs; None: configure only
 
     def iam(self, resource: str, account: str | None = None) -> str:
         return f"arn:{self.partition}:iam::{self.account if account is None else account}:{resource}"
@@ -178,6 +180,8 @@ def caller_document(scope: CallerScope) -> dict[str, Any]:
         },
         {"Sid": "ReadOwnGroups", "Effect": "Allow", "Action": list(_READ_GROUPS), "Resource": scope.iam("group/*")},
     ]
+    if scope.deploy_mode is not None:
+        statements += deploy_statements(scope.partition, scope.account, scope.deploy_mode)
     return {"Version": "2012-10-17", "Statement": statements}
 
 

@@ -35,6 +35,7 @@ class AgentConfig:
     aws_jwt: bool = False
     authorizer: bool = False  # a JWT inbound authorizer is configured
     network_mode: str | None = None
+    codebuild_role: str | None = None  # codebuild.execution_role: the CodeBuild role deploy uses (-cber)
     generated_by_create: bool = False  # is_generated_by_agentcore_create
     path: str = CONFIG_FILE  # the file it was read from, for the sources the report names
 
@@ -106,6 +107,7 @@ def read_agent_config(cwd: Path, agent_name: str | None = None, path: Path | Non
     identity = block.get("identity")
     providers = identity.get("credential_providers") if isinstance(identity, dict) else None
     jwt = block.get("aws_jwt")
+    codebuild = block.get("codebuild")
     return AgentConfig(
         name=str(block.get("name") or target),
         entrypoint=_str(block.get("entrypoint")),
@@ -127,6 +129,7 @@ def read_agent_config(cwd: Path, agent_name: str | None = None, path: Path | Non
         aws_jwt=bool(jwt.get("enabled")) if isinstance(jwt, dict) else False,
         authorizer=bool(block.get("authorizer_configuration")),
         network_mode=_str(network.get("network_mode")) if isinstance(network, dict) else None,
+        codebuild_role=_str(codebuild.get("execution_role")) if isinstance(codebuild, dict) else None,
         generated_by_create=bool(block.get("is_generated_by_agentcore_create")),
         path=str(file.name if path is None else path),
     )
