@@ -10,7 +10,13 @@ from agentcore_ext import arns
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, UsageError
 from agentcore_ext.findings import Code, Finding, has_errors, without
 from agentcore_ext.flows.role import check_role
-from agentcore_ext.flows.session import check_pass_role, open_session, report_calls, role_into_report
+from agentcore_ext.flows.session import (
+    check_pass_role,
+    open_session,
+    report_calls,
+    role_into_report,
+    with_pass_role,
+)
 from agentcore_ext.report import Report
 from agentcore_ext.settings import Settings
 from agentcore_ext.toolkit.config import read_agent_config
@@ -20,7 +26,7 @@ def doctor(settings: Settings, report: Report) -> int:
     """Read-only: caller, PassRole, role. With no role flags, the role in .bedrock_agentcore.yaml."""
     settings = settings_from_toolkit_config(settings)
     s = open_session(settings, report)
-    outcome = check_role(s.gateway, s.settings, s.spec)
+    outcome, early, early_arn = with_pass_role(s, lambda: check_role(s.gateway, s.settings, s.spec))
     role_into_report(outcome, report, s.spec)
     if not outcome.role.exists and settings.role_name and arns.is_toolkit_role_name(settings.role_name):
         # Configured without -er: the toolkit creates this role itself at deploy time; its absence is expected.
@@ -47,7 +53,7 @@ def doctor(settings: Settings, report: Report) -> int:
                 )
             ]
         )
-    check_pass_role(s, outcome.arn, report)
+    check_pass_role(s, outcome.arn, report, early, early_arn)
     report_calls(report, s.gateway)
     return EXIT_CHECKS_FAILED if has_errors(report.findings) else 0
 

@@ -142,27 +142,27 @@ def test_doctor_depth(recorder: Recorder, tmp_path: Path) -> None:
     compliant_role(recorder.admin)  # type: ignore[attr-defined]
     report = run_doctor(tmp_path)
     assert report.aws_calls == len(recorder.intervals)
-    assert recorder.depth <= 9, recorder.operations
+    assert recorder.depth <= 5, recorder.operations
 
 
 def test_doctor_depth_when_the_simulator_answers(recorder: Recorder, tmp_path: Path) -> None:
     compliant_role(recorder.admin)  # type: ignore[attr-defined]
     recorder.simulator = True
     run_doctor(tmp_path)
-    assert recorder.depth <= 6, recorder.operations
+    assert recorder.depth <= 4, recorder.operations
 
 
 def test_configure_checks_depth_with_a_compliant_role(recorder: Recorder, tmp_path: Path) -> None:
     compliant_role(recorder.admin)  # type: ignore[attr-defined]
     report = run_ensure(tmp_path)
     assert report.role is not None and report.role.action_taken.value == "none"
-    assert recorder.depth <= 9, recorder.operations
+    assert recorder.depth <= 6, recorder.operations
 
 
 def test_first_time_create_depth(recorder: Recorder, tmp_path: Path) -> None:
     report = run_ensure(tmp_path)
     assert report.role is not None and report.role.action_taken.value == "created"
-    assert recorder.depth <= 15, recorder.operations
+    assert recorder.depth <= 12, recorder.operations
 
 
 def test_caller_in_ten_groups_depth(recorder: Recorder, tmp_path: Path) -> None:
@@ -184,4 +184,4 @@ def test_caller_in_ten_groups_depth(recorder: Recorder, tmp_path: Path) -> None:
         admin.attach_group_policy(GroupName=f"team{g}", PolicyArn=pol["Policy"]["Arn"])
     report = run_doctor(tmp_path)
     assert report.aws_calls == len(recorder.intervals)
-    assert recorder.depth <= 18, recorder.operations
+    assert recorder.depth <= 7, recorder.operations
