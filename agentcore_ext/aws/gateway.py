@@ -47,6 +47,7 @@ CONNECT_TIMEOUT = 5.0
 # IAM throttles bursts (its limits are in the tens of requests per second per account); a run's widest layer (a
 # caller in 10 groups: 20 listings) fits in one round trip, and the standard retry mode rides out a throttle.
 MAX_PARALLEL_READS = 16
+ROLE_PAGE_SIZE = 1000  # ListRoles' MaxItems upper bound
 
 
 class Gateway:
@@ -241,8 +242,12 @@ class Gateway:
         return self._managed_docs[arn]
 
     def list_role_names(self) -> list[str]:
-        """Every role name of the account (ListRoles, paginated): only for a case-insensitive lookup."""
-        return [str(r["RoleName"]) for r in self._pages("ListRoles", "list_roles", "Roles")]
+        """Every role name of the account (ListRoles, paginated): only for a case-insensitive lookup.
+
+        1000 roles a page (IAM's maximum; its default is 100), so an account of up to 1000 roles costs one round trip,
+        not ten one after another."""
+        items = self._pages("ListRoles", "list_roles", "Roles", PaginationConfig={"PageSize": ROLE_PAGE_SIZE})
+        return [str(r["RoleName"]) for r in items]
 
     def list_role_tags(self, role: str) -> dict[str, str]:
         return as_tags(self._pages("ListRoleTags", "list_role_tags", "Tags", RoleName=role))
