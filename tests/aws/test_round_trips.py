@@ -3,8 +3,9 @@
 On real IAM every sequential round trip costs 50-150 ms, so the number of layers, not the number of calls, is what
 a user waits for. A recording gateway holds every request for a moment and records its start and end; the depth
 is the longest chain of requests that do not overlap (each one sent after the previous answered). The bounds are
-the goals of issue 14 (or what the code reaches today where it does not meet them yet); a change that serialises
-independent reads again fails here.
+the goals of issue 14 where the code meets them (first-time create <= 10, a caller in 10 groups <= 6) and what it
+reaches today elsewhere (doctor 5 of the goal's 3, 4 of 2 with the simulator; configure's checks 6); a change that
+serialises independent reads again fails here. Before issue 14: 9, 6, 9, 15 and 18.
 """
 
 from __future__ import annotations
@@ -162,7 +163,7 @@ def test_configure_checks_depth_with_a_compliant_role(recorder: Recorder, tmp_pa
 def test_first_time_create_depth(recorder: Recorder, tmp_path: Path) -> None:
     report = run_ensure(tmp_path)
     assert report.role is not None and report.role.action_taken.value == "created"
-    assert recorder.depth <= 12, recorder.operations
+    assert recorder.depth <= 10, recorder.operations
 
 
 def test_caller_in_ten_groups_depth(recorder: Recorder, tmp_path: Path) -> None:
@@ -184,4 +185,4 @@ def test_caller_in_ten_groups_depth(recorder: Recorder, tmp_path: Path) -> None:
         admin.attach_group_policy(GroupName=f"team{g}", PolicyArn=pol["Policy"]["Arn"])
     report = run_doctor(tmp_path)
     assert report.aws_calls == len(recorder.intervals)
-    assert recorder.depth <= 7, recorder.operations
+    assert recorder.depth <= 6, recorder.operations
