@@ -1,14 +1,18 @@
 """Execute a Plan through the gateway, wait until IAM serves the result, and say exactly what happened on failure.
 
 IAM is eventually consistent: a role just created can be reported missing for seconds, and a document just put
-can be served in its old form. Every wait here polls with bounded exponential backoff through the gateway's
-injected `sleep`, never a fixed delay, so tests run instantly and users see progress.
+can be served in its old form. Every wait here polls through the gateway's injected `sleep` (so tests run
+instantly and users see progress): every 0.5 s (0.25 s first) for the first FAST_FOR seconds, so a run overshoots
+IAM's lag by at most half a second, then with exponential backoff up to 8 s steps until the budget is spent. The
+inline policy is put right after CreateRole (a NoSuchEntity is waited out), and every document written is then
+polled in the same round, so the role's wait and the policy's overlap.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from agentcore_ext.aws.error_map import CONNECTION_CODES, RESPONSE_LOST
@@ -22,7 +26,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 Progress = Callable[[str], None]
-BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0)  # then 8 s steps until the budget is spent
+BACKOFF = (0.25, 0.5)  # then 0.5 s steps while less than FAST_FOR seconds were waited in all
+SLOW_BACKOFF = (1.0, 2.0, 4.0, 8.0)  # after that, then 8 s steps until the budget is spent
+FAST_FOR = 10.0
 MAX_WAIT = 30.0
 
 
@@ -98,15 +104,36 @@ class _Waiter:
 
     def __init__(self, sleep: Callable[[float], None], progress: Progress, budget: float) -> None:
         self.sleep, self.progress, self.left = sleep, progress, budget
+        self.waited = 0.0
+        self.slow = 0  # pauses taken after FAST_FOR
+
+    def _delay(self, attempt: int) -> float:
+        if self.waited < FAST_FOR:
+            return BACKOFF[min(attempt, len(BACKOFF) - 1)]
+        self.slow += 1
+        return SLOW_BACKOFF[min(self.slow - 1, len(SLOW_BACKOFF) - 1)]
 
     def _pause(self, attempt: int, what: str) -> bool:
-        delay = min(BACKOFF[min(attempt, len(BACKOFF) - 1)], self.left)
+        delay = min(self._delay(attempt), self.left)
         if delay <= 0:
             return False
         self.progress(f"waiting for IAM to {what} (retry in {delay:g} s)")
         self.sleep(delay)
         self.left -= delay
+        self.waited += delay
         return True
+
+    def until_all(self, gateway: Gateway, checks: Mapping[str, Callable[[], bool]], what: str) -> list[str]:
+        """Poll every check in the same round (concurrently) until all hold; the names of those that never did."""
+        pending = dict(checks)
+        attempt = 0
+        while pending:
+            results = gateway.parallel(*pending.values())
+            pending = {name: check for (name, check), ok in zip(pending.items(), results, strict=True) if not ok}
+            if pending and not self._pause(attempt, f"{what} {', '.join(pending)}"):
+                break
+            attempt += 1
+        return list(pending)
 
     def until(self, ready: Callable[[], bool], what: str) -> bool:
         attempt = 0
@@ -203,21 +230,25 @@ def _run(gateway: Gateway, action: Action, waiter: _Waiter) -> bool:
 
 
 def _settle(gateway: Gateway, done: tuple[Action, ...], waiter: _Waiter) -> list[str]:
-    """Wait until IAM serves every document written; the names of those it still does not serve."""
-    late: list[str] = []
+    """Wait until IAM serves every document written (all polled together); the names of those it still does not."""
+    checks: dict[str, Callable[[], bool]] = {}
     for action in done:
         match action:
             case PutInlinePolicy(role=role, policy_name=policy, document=document):
-                if not waiter.until(
-                    lambda: _same(_served_inline(gateway, role, policy), document), f"serve inline policy {policy}"
-                ):
-                    late.append(f"inline policy {policy}")
+                checks[f"inline policy {policy}"] = partial(_serves_inline, gateway, role, policy, document)
             case UpdateTrust(role=role, new_document=document) | CreateRole(name=role, trust=document):
-                if not waiter.until(lambda: _same(_served_trust(gateway, role), document), "serve the trust policy"):
-                    late.append(f"trust policy of {role}")
+                checks[f"trust policy of {role}"] = partial(_serves_trust, gateway, role, document)
             case TagRole():
                 pass  # tags decide nothing the checks judge: no need to wait for them
-    return late
+    return waiter.until_all(gateway, checks, "serve the new")
+
+
+def _serves_inline(gateway: Gateway, role: str, policy: str, document: Mapping[str, Any]) -> bool:
+    return _same(_served_inline(gateway, role, policy), document)
+
+
+def _serves_trust(gateway: Gateway, role: str, document: Mapping[str, Any]) -> bool:
+    return _same(_served_trust(gateway, role), document)
 
 
 def _warning_only(action: Action) -> bool:
@@ -268,12 +299,8 @@ def apply_plan(
                 raise ApplyFailed(exc, tuple(done), actions[index:], finish_command) from exc
             done.append(action)  # the call returned: done, whatever happens next
             current, position = None, index + 1
-            if isinstance(action, CreateRole):
-                name = action.name
-                try:
-                    waiter.until(lambda: gateway.get_role(name) is not None, f"serve the new role {name}")  # noqa: B023
-                except AwsError as exc:
-                    raise ApplyFailed(exc, tuple(done), actions[index + 1 :], finish_command) from exc
+            # No wait for a new role to be served here: the writes that follow wait out NoSuchEntity themselves,
+            # and _settle polls the role's trust policy together with every other document written.
         try:
             late = _settle(gateway, tuple(done), waiter)
         except AwsError as exc:  # every write went through; only reading them back failed

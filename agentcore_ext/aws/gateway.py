@@ -44,7 +44,10 @@ if TYPE_CHECKING:
 # botocore waits 60 s for a TCP connection, per attempt: an endpoint that drops packets (VPN down, a firewall, a
 # stale AWS_ENDPOINT_URL) would keep the user waiting 3 minutes for "cannot reach". AWS connects in milliseconds.
 CONNECT_TIMEOUT = 5.0
-MAX_PARALLEL_READS = 4  # IAM throttles bursts; a few requests in flight keep well under its limits
+# IAM throttles bursts (its limits are in the tens of requests per second per account); a run's widest layer (a
+# caller in 10 groups: 20 listings) fits in one round trip, and the standard retry mode rides out a throttle.
+MAX_PARALLEL_READS = 16
+ROLE_PAGE_SIZE = 1000  # ListRoles' MaxItems upper bound
 
 
 class Gateway:
@@ -239,8 +242,12 @@ class Gateway:
         return self._managed_docs[arn]
 
     def list_role_names(self) -> list[str]:
-        """Every role name of the account (ListRoles, paginated): only for a case-insensitive lookup."""
-        return [str(r["RoleName"]) for r in self._pages("ListRoles", "list_roles", "Roles")]
+        """Every role name of the account (ListRoles, paginated): only for a case-insensitive lookup.
+
+        1000 roles a page (IAM's maximum; its default is 100), so an account of up to 1000 roles costs one round trip,
+        not ten one after another."""
+        items = self._pages("ListRoles", "list_roles", "Roles", PaginationConfig={"PageSize": ROLE_PAGE_SIZE})
+        return [str(r["RoleName"]) for r in items]
 
     def list_role_tags(self, role: str) -> dict[str, str]:
         return as_tags(self._pages("ListRoleTags", "list_role_tags", "Tags", RoleName=role))

@@ -90,15 +90,23 @@ def collect_caller_policies(gateway: Gateway, caller: Caller) -> CallerPolicies:
                 else reader.read(f"user {caller.name}", lambda: gateway.get_user(caller.name))
             )
 
-        def groups() -> list[Any]:
-            return reader.listing(f"groups of {caller.name}", lambda: gateway.list_groups_for_user(caller.name))
+        def groups() -> list[PolicyDocument]:
+            # Each group's reads start as soon as the group listing answers, alongside the user's own documents.
+            names = reader.listing(f"groups of {caller.name}", lambda: gateway.list_groups_for_user(caller.name))
+            return [
+                d for docs in gateway.parallel(*(partial(reader.entity, "group", str(g)) for g in names)) for d in docs
+            ]
 
-        user, own, group_names = gateway.parallel(user_info, lambda: reader.entity("user", caller.name), groups)
-        if not caller.details_read:
-            boundary_arn = user["PermissionsBoundary"] if user else None
-        out.policies += own
-        for docs in gateway.parallel(*(partial(reader.entity, "group", str(g)) for g in group_names)):
-            out.policies += docs
+        def boundary() -> PolicyDocument | None:
+            arn = boundary_arn
+            if not caller.details_read:
+                user = user_info()
+                arn = user["PermissionsBoundary"] if user else None
+            return _boundary(reader, gateway, arn)
+
+        out.boundary, own, group_docs = gateway.parallel(boundary, lambda: reader.entity("user", caller.name), groups)
+        out.policies += own + group_docs
+        return out
     elif caller.kind.is_role:
         if not caller.details_read:
             # resolve_caller already asked GetRole and was refused: asking again would only cost a call.
@@ -106,11 +114,16 @@ def collect_caller_policies(gateway: Gateway, caller: Caller) -> CallerPolicies:
         out.policies += reader.entity("role", caller.name)
     else:
         return out
-    if boundary_arn:
-        # An unreadable boundary lands in `unreadable`: it may cut anything the policies allow.
-        label = f"permissions boundary {boundary_arn}"
-        out.boundary = reader.document(label, label, partial(gateway.get_managed_policy_document, boundary_arn))
+    out.boundary = _boundary(reader, gateway, boundary_arn)
     return out
+
+
+def _boundary(reader: _Reader, gateway: Gateway, arn: str | None) -> PolicyDocument | None:
+    if not arn:
+        return None
+    # An unreadable boundary lands in `unreadable`: it may cut anything the policies allow.
+    label = f"permissions boundary {arn}"
+    return reader.document(label, label, partial(gateway.get_managed_policy_document, arn))
 
 
 def resolve_caller(gateway: Gateway) -> tuple[Caller, list[Finding]]:

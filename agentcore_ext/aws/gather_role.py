@@ -55,22 +55,41 @@ def find_role_name(gateway: Gateway, name: str) -> str | None:
     return next((stored for stored in names if stored.lower() == wanted), None)
 
 
+def _listings(gateway: Gateway, name: str) -> tuple[list[str], list[tuple[str, str]]]:
+    inline, attached = gateway.parallel(
+        lambda: gateway.list_role_policy_names(name), lambda: gateway.list_attached_role_policies(name)
+    )
+    return inline, attached
+
+
 def gather_role(gateway: Gateway, name: str, *, case_insensitive: bool = True) -> ObservedRole | None:
-    """Read the role and every document that decides what it may do, each once. None when there is no such role."""
-    role = _get_role(gateway, name)
+    """Read the role and every document that decides what it may do, each once. None when there is no such role.
+
+    GetRole and the two policy listings go out at once (the listings need only the name): one round trip instead of
+    two. When there is no such role the listings' answers (NoSuchEntity, or a refusal) mean nothing and are dropped.
+    """
+
+    def listings() -> tuple[list[str], list[tuple[str, str]]] | AwsError:
+        try:
+            return _listings(gateway, name)
+        except AwsError as exc:
+            return exc  # raised below only if the role exists
+
+    role, listed = gateway.parallel(lambda: _get_role(gateway, name), listings)
     if role is None and case_insensitive:
         stored = find_role_name(gateway, name)
         if stored is not None and stored != name:
             role = _get_role(gateway, stored)
     if role is None:
         return None
+    if str(role["RoleName"]) != name:
+        listed = _listings(gateway, str(role["RoleName"]))
+    if isinstance(listed, AwsError):
+        raise listed
     role_name = str(role["RoleName"])
     trust = observe_policy(role.get("AssumeRolePolicyDocument") or {}, "trust policy")
     boundary_arn = _boundary_arn(role.get("PermissionsBoundary"))
-    # The listings, then every document, are read concurrently: on real AWS this is most of a run's wall time.
-    inline_names, attached_pairs = gateway.parallel(
-        lambda: gateway.list_role_policy_names(role_name), lambda: gateway.list_attached_role_policies(role_name)
-    )
+    inline_names, attached_pairs = listed
     managed_arns = list(dict.fromkeys([arn for _, arn in attached_pairs] + ([boundary_arn] if boundary_arn else [])))
     documents = gateway.parallel(
         *(partial(gateway.get_role_policy_document, role_name, policy) for policy in inline_names),

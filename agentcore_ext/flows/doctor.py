@@ -13,7 +13,13 @@ from agentcore_ext.flows.codebuild import check_codebuild_role
 from agentcore_ext.flows.passrole import deploy_target
 from agentcore_ext.flows.profile import config_for
 from agentcore_ext.flows.role import check_role
-from agentcore_ext.flows.session import check_pass_role, open_session, report_calls, role_into_report
+from agentcore_ext.flows.session import (
+    check_pass_role,
+    open_session,
+    report_calls,
+    role_into_report,
+    with_pass_role,
+)
 from agentcore_ext.judge.deploy_needs import toolkit_rewrite_findings
 from agentcore_ext.report import Report
 from agentcore_ext.settings import Settings
@@ -28,7 +34,17 @@ def doctor(settings: Settings, report: Report, *, local_build: bool = False) -> 
     settings = settings_from_toolkit_config(settings)
     s = open_session(settings, report)
     config = config_for(s.settings)
-    outcome = check_role(s.gateway, s.settings, s.spec)
+    codebuild_role = config.codebuild_role if config is not None else None
+    # The role, the CodeBuild role the deploy will use and the PassRole decision are read side by side.
+    (outcome, target), early, early_arn = with_pass_role(
+        s,
+        lambda: tuple(
+            s.gateway.parallel(
+                lambda: check_role(s.gateway, s.settings, s.spec),
+                lambda: deploy_target(s.gateway, s.spec, codebuild_role, local_build=local_build),
+            )
+        ),
+    )
     role_into_report(outcome, report, s)
     if not outcome.role.exists and settings.role_name and arns.is_toolkit_role_name(settings.role_name):
         # Configured without -er: the toolkit creates this role itself at deploy time; its absence is expected.
@@ -55,9 +71,7 @@ def doctor(settings: Settings, report: Report, *, local_build: bool = False) -> 
                 )
             ]
         )
-    codebuild_role = config.codebuild_role if config is not None else None
-    target = deploy_target(s.gateway, s.spec, codebuild_role, local_build=local_build)
-    check_pass_role(s, outcome.arn, report, target)
+    check_pass_role(s, outcome.arn, report, target, early=early, early_arn=early_arn)
     report.add(check_codebuild_role(s.gateway, s.spec, target, given=bool(codebuild_role)))
     if config is not None:
         report.add(toolkit_rewrite_findings(s.spec, [n for n, _ in config.credential_providers], config.aws_jwt))

@@ -4,6 +4,8 @@ confirmation) -> PassRole for a role nobody wrote.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, AgentCoreExtError, ChecksFailed
 from agentcore_ext.findings import PASSROLE_CODES, Code, Finding, has_errors, regrade
 from agentcore_ext.flows.role import RoleOutcome, ensure_role
@@ -13,6 +15,8 @@ from agentcore_ext.flows.session import (
     Session,
     check_pass_role,
     open_session,
+    pass_role_result,
+    predicted_role_arn,
     report_calls,
     role_into_report,
 )
@@ -28,10 +32,32 @@ class _PassRoleGate:
     def __init__(self, s: Session, report: Report, confirm: Confirm) -> None:
         self.s, self.report, self.confirm = s, report, confirm
         self.result: PassRoleResult | None = None
+        # The decision for the role ARN the run will most likely use, started now: its reads share round trips
+        # with the role's (it needs only the ARN). Used when the plan's or the found role's ARN is that one.
+        self.early_arn = predicted_role_arn(s)
+        _ = s.gateway.iam, s.gateway.sts  # clients are created in this thread, before the worker uses them
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._early: Future[PassRoleResult] | None = self._pool.submit(pass_role_result, s, self.early_arn)
+
+    def settle(self) -> None:
+        """Wait for the early decision (its requests are counted) and let its worker go."""
+        if self._early is not None:
+            wait([self._early])
+        self._pool.shutdown(wait=True)
+
+    def _early_result(self, role_arn: str) -> PassRoleResult | None:
+        early, self._early = self._early, None
+        if early is None:
+            return None
+        if role_arn != self.early_arn:
+            wait([early])
+            return None
+        return early.result()  # its AwsError, if any, is this check's
 
     def check(self, role_arn: str) -> None:
         if self.result is None:
-            self.result = check_pass_role(self.s, role_arn, self.report)
+            early = self._early_result(role_arn)
+            self.result = check_pass_role(self.s, role_arn, self.report, early=early, early_arn=self.early_arn)
         if self.result.decision is not PassRoleDecision.DENIED:
             return
         if not self.s.settings.force:
@@ -63,14 +89,21 @@ def ensure(settings: Settings, report: Report, confirm: Confirm, progress: Progr
     try:
         outcome = ensure_role(s.gateway, s.settings, s.spec, confirm=gate.before_write, progress=progress)
     except AgentCoreExtError:  # a refusal after some reads: the report still counts them
+        gate.settle()
         report_calls(report, s.gateway)
         raise
+    except BaseException:
+        gate.settle()
+        raise
     role_into_report(outcome, report, s)
-    if gate.result is None:
-        try:
-            gate.check(outcome.arn)
-        except ChecksFailed as exc:
-            report.add([Finding(Code.CHECKS_FAILED, exc.message, exc.hint)])
+    try:
+        if gate.result is None:
+            try:
+                gate.check(outcome.arn)
+            except ChecksFailed as exc:
+                report.add([Finding(Code.CHECKS_FAILED, exc.message, exc.hint)])
+    finally:
+        gate.settle()
     report_calls(report, s.gateway)
     return s, outcome
 

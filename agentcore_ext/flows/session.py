@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from agentcore_ext import arns
 from agentcore_ext.aws.gateway import Gateway
 from agentcore_ext.aws.gather_caller import resolve_caller
-from agentcore_ext.errors import UsageError
+from agentcore_ext.errors import AwsError, UsageError
 from agentcore_ext.findings import regrade
 from agentcore_ext.flows import passrole
 from agentcore_ext.flows.profile import profiled_spec
@@ -20,12 +21,14 @@ from agentcore_ext.flows.role import RoleOutcome
 from agentcore_ext.judge.deploy_needs import DeployTarget
 from agentcore_ext.judge.needs import requirement_blocks
 from agentcore_ext.judge.passrole import PassRoleResult
+from agentcore_ext.judge.target import resolve_role
 from agentcore_ext.plan.display import describe, overview
 from agentcore_ext.plan.model import Plan
 from agentcore_ext.report import ActionTaken, Report
 from agentcore_ext.settings import Settings
 from agentcore_ext.state import AgentSpec, Caller
 
+T = TypeVar("T")
 Confirm = Callable[[Plan], bool]
 Progress = Callable[[str], None]
 
@@ -69,12 +72,55 @@ def report_calls(report: Report, gateway: Gateway) -> None:
     report.aws_calls = gateway.calls
 
 
-def check_pass_role(s: Session, role_arn: str, report: Report, target: DeployTarget | None = None) -> PassRoleResult:
-    """PassRole on the role, and the caller's deploy preflight (report.deploy) from what that check read."""
+def predicted_role_arn(s: Session) -> str:
+    """The ARN the role check will most likely settle on (flags or the default name), known before any role read."""
+    return resolve_role(s.settings, account=s.spec.account, partition=s.spec.partition, region=s.spec.region).arn()
+
+
+def pass_role_result(s: Session, role_arn: str, target: DeployTarget | None = None) -> PassRoleResult:
+    """The PassRole decision (and what it read) for role_arn; touches no report, so it may run beside the role check."""
     suggested = arns.default_role_name(s.spec.region, s.spec.agent, s.settings.role_name_template)
-    result = passrole.check_pass_role(
+    return passrole.check_pass_role(
         s.gateway, s.caller, role_arn, suggested_name=suggested, deploy=s.spec, target=target
     )
+
+
+def with_pass_role(
+    s: Session, role_check: Callable[[], T], target: DeployTarget | None = None
+) -> tuple[T, PassRoleResult | None, str]:
+    """role_check() and the PassRole decision for the predicted role ARN at once: the decision needs only the ARN,
+    so its reads (the simulator, or the caller's policies) share round trips with the role's. Returns the result of
+    role_check, the early decision and the ARN it was made for; a failed role check raises its own error (the
+    decision's error, if any, is dropped: the run stops there either way)."""
+    predicted = predicted_role_arn(s)
+    early: list[PassRoleResult | AwsError] = []
+
+    def decide() -> None:
+        try:
+            early.append(pass_role_result(s, predicted, target))
+        except AwsError as exc:
+            early.append(exc)
+
+    outcome, _ = s.gateway.parallel(role_check, decide)
+    result = early[0] if early else None
+    if isinstance(result, AwsError):
+        raise result
+    return outcome, result, predicted
+
+
+def check_pass_role(
+    s: Session,
+    role_arn: str,
+    report: Report,
+    target: DeployTarget | None = None,
+    *,
+    early: PassRoleResult | None = None,
+    early_arn: str = "",
+) -> PassRoleResult:
+    """PassRole on the role, and the caller's deploy preflight (report.deploy) from what that check read.
+
+    `early`: a decision already made for `early_arn` (with_pass_role); used when it is this role's."""
+    result = early if early is not None and early_arn == role_arn else pass_role_result(s, role_arn, target)
     report.pass_role = result.block()
     report.add(result.findings)
     report.deploy, findings = passrole.deploy_preflight(result, s.caller, s.spec, target, gateway=s.gateway)

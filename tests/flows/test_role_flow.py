@@ -334,7 +334,7 @@ def test_no_such_entity_after_create_is_waited_out(moto_iam: boto3.Session) -> N
     run.on("GetRole", lagging_get_role)
     outcome = run.ensure()
     assert outcome.ok and outcome.role.action_taken == "created"
-    assert run.sleeps == [0.5, 1.0, 2.0] and any("waiting for IAM" in line for line in run.progress)
+    assert run.sleeps == [0.25, 0.5, 0.5] and any("waiting for IAM" in line for line in run.progress)
 
 
 def test_waiting_is_bounded_and_then_says_what_was_done(moto_iam: boto3.Session) -> None:
@@ -347,7 +347,7 @@ def test_waiting_is_bounded_and_then_says_what_was_done(moto_iam: boto3.Session)
     with pytest.raises(ApplyFailed) as late:
         run.ensure()
     assert late.value.code == "NotPropagated" and "Not done: nothing" in late.value.message
-    assert sum(run.sleeps) == 30.0 and run.sleeps[:4] == [0.5, 1.0, 2.0, 4.0]
+    assert sum(run.sleeps) == 30.0 and run.sleeps[:4] == [0.25, 0.5, 0.5, 0.5]
 
 
 def test_identity_center_role_with_fix_is_refused_before_any_write(moto_iam: boto3.Session, other: Any) -> None:
