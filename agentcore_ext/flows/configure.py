@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agentcore_ext.errors import EXIT_CHECKS_FAILED, UsageError
+from agentcore_ext.errors import EXIT_CHECKS_FAILED, EXIT_TOOLKIT_FAILED, UsageError
 from agentcore_ext.findings import Code, Finding, has_errors
 from agentcore_ext.flows.ensure import ensure
 from agentcore_ext.flows.profile import ecr_repository_name
@@ -16,6 +16,7 @@ from agentcore_ext.report import ConfigureBlock, Report
 from agentcore_ext.settings import Settings
 from agentcore_ext.toolkit.argv import build_configure_argv, configure_overrides
 from agentcore_ext.toolkit.config import read_configured_role
+from agentcore_ext.toolkit.options import check_values
 from agentcore_ext.toolkit.run import require_toolkit, run_toolkit
 
 
@@ -53,7 +54,8 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
     require_toolkit()  # exit 5 before any AWS change, not after
     # Refuse `-- --execution-role ...` and friends before anything happens; a custom ECR repository given
     # to the toolkit is one the role must be able to pull from, so it is judged for that repository.
-    overrides = configure_overrides(settings.toolkit_args)
+    overrides = configure_overrides(settings.toolkit_args)  # strict: exit 2 on anything the toolkit rejects
+    check_values(overrides, settings.deployment_type)
     if overrides.get("ecr_repository"):
         settings = settings.with_(ecr_repository=ecr_repository_name(str(overrides["ecr_repository"])))
     s, outcome = ensure(settings, report, confirm, progress)
@@ -68,7 +70,7 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
         s.spec.deployment_type,
         not s.spec.memory,
         s.spec.protocol,
-        not interactive or settings.yes,
+        not interactive,  # --yes confirms the IAM plan only; the toolkit's -ni is the user's to give
         settings.toolkit_args,
     )
     progress(f"running: agentcore {' '.join(argv)}")
@@ -81,12 +83,12 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
             [
                 Finding(
                     Code.TOOLKIT_CONFIGURE_FAILED,
-                    f"agentcore configure exited {code}",
+                    f"the starter toolkit failed: agentcore configure exited {code}",
                     "see the toolkit's output above; the execution role is ready and will be reused",
                 )
             ]
         )
-        return code
+        return EXIT_TOOLKIT_FAILED
     _, configured = read_configured_role(workdir, s.spec.agent)
     if configured != outcome.arn:
         report.add(
