@@ -99,3 +99,82 @@ def test_configure_subcommands_pass_through_to_the_toolkit(world: World) -> None
     code, _, err = world.run("configure", "set-default", "no_such_agent", check_json=False)
     assert code != 0 and "configure needs the agent's entrypoint" not in err
     assert os.path.exists(world.workdir / ".bedrock_agentcore.yaml")
+
+
+def _codes(report: dict[str, object] | None) -> set[str]:
+    assert report is not None
+    findings = report["findings"]
+    assert isinstance(findings, list)
+    return {f["code"] for f in findings}
+
+
+def test_a_role_the_user_chose_stays_the_target_and_replacing_it_is_said(world: World) -> None:
+    chosen = "TeamBedrockAgentCoreRole"
+    code, _, err = world.run(*BASE, "--role-name", chosen, "--yes")
+    assert code == 0, err
+    first = (world.workdir / ".bedrock_agentcore.yaml").read_bytes()
+    code, report, err = world.run(*BASE, "--yes")
+    assert code == 0, err
+    assert "CONFIGURED_ROLE_KEPT" in _codes(report) and world.role_state() is None  # no default role made
+    assert report is not None and report["role"]["arn"].endswith(f":role/{chosen}")
+    assert (world.workdir / ".bedrock_agentcore.yaml.bak").read_bytes() == first  # one generation of backup
+    code, report, err = world.run(*BASE, "--role-name", ROLE, "--yes")
+    assert code == 0, err
+    assert "CONFIGURED_ROLE_REPLACED" in _codes(report)
+    assert report is not None and any(
+        f["message"].startswith("replacing configured role") and chosen in f["message"] and ROLE_ARN in f["message"]
+        for f in report["findings"]
+    )
+    agents = _yaml(world)["agents"]
+    assert isinstance(agents, dict) and agents["hello_agent"]["aws"]["execution_role"] == ROLE_ARN
+
+
+def test_an_agentcore_create_default_agent_is_not_rewritten(world: World) -> None:
+    config = world.workdir / ".bedrock_agentcore.yaml"
+    config.write_text(
+        "default_agent: created\nagents:\n  created:\n    name: created\n    entrypoint: src/main.py\n"
+        "    is_generated_by_agentcore_create: true\n    aws:\n      region: us-east-1\n"
+    )
+    before = config.read_bytes()
+    code, report, err = world.run(*BASE, "--yes")
+    assert code == 3, err
+    assert "TOOLKIT_OTHER_AGENT" in _codes(report)
+    assert report is not None and report["stats"]["aws_calls"] == 0
+    assert config.read_bytes() == before and world.role_state() is None
+
+
+def test_an_invalid_yaml_is_exit_2_before_any_aws_change(world: World) -> None:
+    (world.workdir / ".bedrock_agentcore.yaml").write_text("agents: [unclosed\n")
+    code, report, _ = world.run(*BASE, "--yes")
+    assert code == 2 and "USAGE_ERROR" in _codes(report)
+    assert world.role_state() is None
+
+
+def test_doctor_and_deploy_use_the_yaml_region(world: World) -> None:
+    code, _, err = world.run(*BASE, "--yes")
+    assert code == 0, err
+    world.env["AWS_REGION"] = world.env["AWS_DEFAULT_REGION"] = "eu-west-1"
+    code, report, _ = world.run("doctor", "--json")
+    assert code == 3 and "REGION_MISMATCH" in _codes(report)
+    assert report is not None and report["stats"]["aws_calls"] == 0
+    message = next(f["message"] for f in report["findings"] if f["code"] == "REGION_MISMATCH")
+    assert "us-east-1" in message and "eu-west-1" in message
+    code, _, err = world.run("deploy", check_json=False)
+    assert code == 3 and "REGION_MISMATCH" in err
+
+
+def test_deploy_guard_checks_the_agent_named_with_the_toolkits_spellings(world: World) -> None:
+    (world.workdir / "other.py").write_text((world.workdir / "hello_agent.py").read_text())
+    assert world.run(*BASE, "--yes")[0] == 0
+    assert world.run("configure", "-e", "other.py", "--disable-memory", "--yes", "--json")[0] == 0
+    assert world.run("configure", "set-default", "hello_agent", check_json=False)[0] == 0
+    broken = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+    other_role = "BedrockAgentCoreRuntime-us-east-1-other"
+    world.iam.update_assume_role_policy(RoleName=other_role, PolicyDocument=json.dumps(broken))
+    for spelling in (["-aother"], ["--agent=other"], ["-a", "other"]):
+        code, _, err = world.run("deploy", *spelling, check_json=False)
+        assert code == 3, (spelling, err)
+        assert "TRUST_SERVICE_NOT_ALLOWED" in err

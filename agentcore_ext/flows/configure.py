@@ -5,6 +5,7 @@ Like every flow, it fills a Report, returns an exit code and prints nothing itse
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, EXIT_TOOLKIT_FAILED, UsageError
@@ -15,7 +16,7 @@ from agentcore_ext.flows.session import Confirm, Progress
 from agentcore_ext.report import ConfigureBlock, Report
 from agentcore_ext.settings import Settings
 from agentcore_ext.toolkit.argv import build_configure_argv, configure_overrides
-from agentcore_ext.toolkit.config import read_configured_role
+from agentcore_ext.toolkit.config import CONFIG_FILE, AgentConfig, read_agent_config, read_configured_role
 from agentcore_ext.toolkit.options import check_values
 from agentcore_ext.toolkit.run import require_toolkit, run_toolkit
 
@@ -58,7 +59,33 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
     check_values(overrides, settings.deployment_type)
     if overrides.get("ecr_repository"):
         settings = settings.with_(ecr_repository=ecr_repository_name(str(overrides["ecr_repository"])))
+    block = _configured_agent(settings, workdir, report)  # reads the YAML: an invalid one is exit 2 now
+    if block is not None and has_errors(report.findings):
+        report.configure = ConfigureBlock()
+        return EXIT_CHECKS_FAILED  # nothing was read from AWS, nothing written
+    kept = block.execution_role if block and not block.execution_role_auto_create else None
+    if kept and not (settings.execution_role or settings.role_name):
+        settings = settings.with_(execution_role=kept)  # the role the user chose stays the target
+        report.add(
+            [
+                Finding(
+                    Code.CONFIGURED_ROLE_KEPT,
+                    f"checking the role already configured for {settings.agent_name}: {kept}",
+                    "pass --execution-role or --role-name to use another role",
+                )
+            ]
+        )
     s, outcome = ensure(settings, report, confirm, progress)
+    if kept and kept != outcome.arn:
+        report.add(
+            [
+                Finding(
+                    Code.CONFIGURED_ROLE_REPLACED,
+                    f"replacing configured role {kept} with {outcome.arn} in {CONFIG_FILE}",
+                    "this is what --execution-role/--role-name asked for; the previous role is unchanged in IAM",
+                )
+            ]
+        )
     if has_errors(report.findings) or settings.dry_run:
         report.configure = ConfigureBlock()
         return EXIT_CHECKS_FAILED if has_errors(report.findings) else 0
@@ -73,6 +100,7 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
         not interactive,  # --yes confirms the IAM plan only; the toolkit's -ni is the user's to give
         settings.toolkit_args,
     )
+    _backup(workdir, report)
     progress(f"running: agentcore {' '.join(argv)}")
     # The toolkit builds its own boto3 session: hand it the same profile our checks used.
     env = {"AWS_PROFILE": settings.profile} if settings.profile else None
@@ -102,3 +130,43 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
         )
         return EXIT_CHECKS_FAILED
     return 0
+
+
+def _configured_agent(settings: Settings, workdir: Path, report: Report) -> AgentConfig | None:
+    """This agent's block in .bedrock_agentcore.yaml (None when new). Adds TOOLKIT_OTHER_AGENT when the toolkit
+    would ignore --name/--entrypoint: its configure_impl reuses the default agent's name and entrypoint whenever
+    that agent has `is_generated_by_agentcore_create: true`, so another agent would get this agent's role.
+    """
+    path = Path(settings.config_file) if settings.config_file else None
+    default = read_agent_config(workdir, None, path)
+    if default is not None and default.generated_by_create and default.name != settings.agent_name:
+        report.add(
+            [
+                Finding(
+                    Code.TOOLKIT_OTHER_AGENT,
+                    f"the toolkit would reconfigure agent {default.name} (the default agent, made by `agentcore "
+                    f"create`), not {settings.agent_name}: it ignores --name and --entrypoint then; "
+                    "nothing was changed",
+                    f"configure {default.name} itself (-n {default.name}), or configure {settings.agent_name} "
+                    "from its own project folder",
+                )
+            ]
+        )
+        return default
+    return read_agent_config(workdir, settings.agent_name, path) if settings.agent_name else None
+
+
+def _backup(workdir: Path, report: Report) -> None:
+    """One generation of .bedrock_agentcore.yaml.bak, written just before the toolkit rewrites the file."""
+    current = workdir / CONFIG_FILE
+    if current.is_file():
+        shutil.copy2(current, workdir / f"{CONFIG_FILE}.bak")
+        report.add(
+            [
+                Finding(
+                    Code.CONFIG_BACKED_UP,
+                    f"{CONFIG_FILE} copied to {CONFIG_FILE}.bak before the toolkit rewrites it",
+                    f"restore it with: cp {CONFIG_FILE}.bak {CONFIG_FILE}",
+                )
+            ]
+        )
