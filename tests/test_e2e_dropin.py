@@ -178,3 +178,22 @@ def test_deploy_guard_checks_the_agent_named_with_the_toolkits_spellings(world: 
         code, _, err = world.run("deploy", *spelling, check_json=False)
         assert code == 3, (spelling, err)
         assert "TRUST_SERVICE_NOT_ALLOWED" in err
+
+
+def test_the_end_of_support_notice_is_shown_once_on_stderr(world: World) -> None:
+    world.env.pop("AGENTCORE_SUPPRESS_RECOMMENDATION", None)
+    code, report, err = world.run(*BASE, "--yes")  # --json: stdout must still be the one JSON document
+    assert code == 0, err
+    assert report is not None
+    assert err.count("no longer supported") == 1 and "@aws/agentcore" in err
+
+
+def test_entrypoint_is_found_as_the_toolkit_finds_it(world: World) -> None:
+    code, report, _ = world.run("configure", "--disable-memory", "--yes", "--json")  # no agent.py/app.py/main.py
+    assert code == 2 and "USAGE_ERROR" in _codes(report) and world.role_state() is None
+    src = world.workdir / "src"
+    src.mkdir()
+    (src / "agent.py").write_text((world.workdir / "hello_agent.py").read_text())
+    code, report, err = world.run("configure", "-e", "src", "--disable-memory", "--yes", "--json")
+    assert code == 0, err
+    assert report is not None and report["role"]["arn"].endswith(":role/BedrockAgentCoreRuntime-us-east-1-src_agent")

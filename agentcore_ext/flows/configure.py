@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from agentcore_ext.errors import EXIT_CHECKS_FAILED, EXIT_TOOLKIT_FAILED, UsageError
+from agentcore_ext.errors import EXIT_CHECKS_FAILED, EXIT_INTERRUPTED, EXIT_TOOLKIT_FAILED, UsageError
 from agentcore_ext.findings import Code, Finding, has_errors
 from agentcore_ext.flows.ensure import ensure
 from agentcore_ext.flows.profile import ecr_repository_name
@@ -106,6 +106,18 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
     env = {"AWS_PROFILE": settings.profile} if settings.profile else None
     code = run_toolkit(argv, workdir, env=env, region=s.spec.region, stdout_to_stderr=settings.json)
     report.configure = ConfigureBlock(True, code, ("agentcore", *argv))
+    if code == EXIT_INTERRUPTED:
+        report.add(
+            [
+                Finding(
+                    Code.INTERRUPTED,
+                    f"interrupted at the toolkit's prompt: {CONFIG_FILE} was not rewritten; the execution role "
+                    f"{outcome.arn} is as the report's role block says",
+                    "rerun the same command; the role is reused",
+                )
+            ]
+        )
+        return EXIT_INTERRUPTED
     if code != 0:
         report.add(
             [

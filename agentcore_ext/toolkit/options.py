@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from agentcore_ext.errors import ToolkitError, UsageError
@@ -132,3 +133,28 @@ def check_values(values: Mapping[str, Any], deployment_type: str | None) -> None
             )
         if not shutil.which("zip"):
             bad("direct_code_deploy needs the `zip` utility on PATH", "install zip or use --deployment-type container")
+
+
+def resolve_entrypoint(entrypoint: str | None, workdir: Path) -> str | None:
+    """The entrypoint as the toolkit finds it: `-e` omitted means the working directory; a directory means its one
+    entrypoint file among the toolkit's candidates (`agent.py`, `app.py`, `main.py`, `__main__.py`); zero or several
+    candidates is the toolkit's error, said now. A file (or a path that does not exist) is returned as given."""
+    folder = workdir / (entrypoint or ".")
+    if not folder.is_dir():
+        return entrypoint
+    try:
+        from bedrock_agentcore_starter_toolkit.utils.runtime.entrypoint import PYTHON_ENTRYPOINT_CANDIDATES
+    except Exception:  # a toolkit without it: its 0.3.14 list
+        PYTHON_ENTRYPOINT_CANDIDATES = ["agent.py", "app.py", "main.py", "__main__.py"]
+    found = [folder / name for name in PYTHON_ENTRYPOINT_CANDIDATES if (folder / name).exists()]
+    shown = f"directory {entrypoint}" if entrypoint else "the working directory (no --entrypoint given)"
+    if len(found) != 1:
+        raise UsageError(
+            f"no single entrypoint in {shown}: found {', '.join(p.name for p in found) or 'none'} of "
+            f"{', '.join(PYTHON_ENTRYPOINT_CANDIDATES)}",
+            "pass the agent's file with --entrypoint FILE",
+        )
+    try:
+        return str(found[0].resolve().relative_to(workdir.resolve()))
+    except ValueError:
+        return str(found[0])
