@@ -76,3 +76,40 @@ def test_ctrl_c_at_a_toolkit_prompt_is_130_and_the_yaml_is_not_written(world: Wo
     assert code == 130, out
     assert world.role_state(ROLE) is not None
     assert _snapshot(world.workdir) == before
+
+
+def test_an_ecr_repository_typed_at_the_toolkits_prompt_is_judged_and_the_folder_restored(world: World) -> None:
+    assert world.run("role", "ensure", "-n", "hello_agent", "--disable-memory", "--yes", check_json=False)[0] == 0
+    role_before = world.role_state(ROLE)
+    before = _snapshot(world.workdir)
+    typed = "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/typed"
+    code, out = _interact(
+        world,
+        ["configure", "-e", "hello_agent.py", "--disable-memory"],
+        [
+            ("Path or Press Enter", b"\r"),
+            ("ECR Repository URI", typed.encode() + b"\r"),
+            ("OAuth authorizer instead", b"no\r"),
+            ("request header allowlist", b"no\r"),
+        ],
+    )
+    assert code == 3, out
+    assert "PERMISSIONS_MISSING" in out and "folder was restored" in out
+    assert _snapshot(world.workdir) == before  # byte-identical: no YAML, no .bedrock_agentcore/, no .bak
+    assert world.role_state(ROLE) == role_before  # IAM unchanged
+
+
+def test_default_answers_at_the_toolkits_prompts_configure_normally(world: World) -> None:
+    assert world.run("role", "ensure", "-n", "hello_agent", "--disable-memory", "--yes", check_json=False)[0] == 0
+    code, out = _interact(
+        world,
+        ["configure", "-e", "hello_agent.py", "--disable-memory"],
+        [
+            ("Path or Press Enter", b"\r"),
+            ("ECR Repository URI", b"\r"),
+            ("OAuth authorizer instead", b"no\r"),
+            ("request header allowlist", b"no\r"),
+        ],
+    )
+    assert code == 0, out
+    assert (world.workdir / ".bedrock_agentcore.yaml").is_file()

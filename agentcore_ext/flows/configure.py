@@ -10,6 +10,7 @@ from pathlib import Path
 
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, EXIT_INTERRUPTED, EXIT_TOOLKIT_FAILED, UsageError
 from agentcore_ext.findings import Code, Finding, has_errors
+from agentcore_ext.flows import answers
 from agentcore_ext.flows.ensure import ensure
 from agentcore_ext.flows.profile import ecr_repository_name
 from agentcore_ext.flows.session import Confirm, Progress
@@ -100,7 +101,9 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
         not interactive,  # --yes confirms the IAM plan only; the toolkit's -ni is the user's to give
         settings.toolkit_args,
     )
+    had_config = (workdir / CONFIG_FILE).is_file()
     _backup(workdir, report)
+    before = answers.snapshot(workdir)
     progress(f"running: agentcore {' '.join(argv)}")
     # The toolkit builds its own boto3 session: hand it the same profile our checks used.
     env = {"AWS_PROFILE": settings.profile} if settings.profile else None
@@ -129,6 +132,10 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
             ]
         )
         return EXIT_TOOLKIT_FAILED
+    if interactive and "--non-interactive" not in argv and not answers.judge_answers(settings, s.spec.agent, report):
+        answers.restore(workdir, before, had_config)  # an answer typed at a toolkit prompt needs more than the role has
+        report.add([answers.restored_finding()])
+        return EXIT_CHECKS_FAILED
     _, configured = read_configured_role(workdir, s.spec.agent)
     if configured != outcome.arn:
         report.add(
