@@ -7,6 +7,7 @@ EXIT_USAGE = 2
 EXIT_CHECKS_FAILED = 3
 EXIT_AWS_CHANGE_FAILED = 4
 EXIT_TOOLKIT_MISSING = 5
+EXIT_TOOLKIT_FAILED = 6
 EXIT_INTERRUPTED = 130
 
 
@@ -58,6 +59,12 @@ class ToolkitError(AgentCoreExtError):
     """The starter toolkit is missing or unusable (exit 5)."""
 
     exit_code = EXIT_TOOLKIT_MISSING
+
+
+class Interrupted(AgentCoreExtError):
+    """Ctrl-C or Ctrl-D at a prompt (exit 130); the message says what was (not) changed."""
+
+    exit_code = EXIT_INTERRUPTED
 
 
 def no_region() -> UsageError:

@@ -117,7 +117,9 @@ def _parses(command: str) -> bool:
                 return False
             cmd, args = sub, args[1:]
         if hasattr(cmd, "commands"):
-            return not args
+            return not args or args == ["--help"]
+        if "--help" in args:  # asking for help is always valid; click would exit while parsing it
+            return True
         cmd.make_context("agentcore-ext", list(args))
     except Exception:  # click's usage errors: no such option, a bad value, a missing argument
         return False

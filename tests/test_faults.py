@@ -559,24 +559,24 @@ def test_ctrl_c_before_any_write_is_exit_130(world: World) -> None:
 # -- the toolkit failing --------------------------------------------------------------------------------------
 
 
-def test_the_toolkit_rejecting_configure_gives_its_exit_code(world: World) -> None:
-    # A real failure: the toolkit's click rejects --idle-timeout below its minimum (its usage exit code, 2).
+def test_a_value_the_toolkit_rejects_is_exit_2_before_any_aws_call(world: World) -> None:
+    # The toolkit's click rejects --idle-timeout below its minimum: parsed with its own command, strictly, first.
     r = world.run(*CONFIGURE, "--", "--idle-timeout", "5")
-    assert r.code == 2
-    assert r.report is not None and r.report["configure"]["ran"] is True
-    assert r.report["configure"]["exit_code"] == 2 and r.report["configure"]["argv"][-2:] == ["--idle-timeout", "5"]
-    assert "TOOLKIT_CONFIGURE_FAILED" in r.codes
-    assert r.report["role"]["action_taken"] == "created"  # the role is ready and will be reused
-    assert "--idle-timeout" in r.stderr  # the toolkit's own message reached the user
+    assert r.code == 2 and "USAGE_ERROR" in r.codes
+    assert r.report is not None and r.report["configure"]["ran"] is False
+    assert r.report["stats"]["aws_calls"] == 0 and world.faults.writes == []
+    assert "--idle-timeout" in r.stderr
     assert not (world.workdir / toolkit_config.CONFIG_FILE).exists()
 
 
-def test_any_toolkit_exit_code_is_ours(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_toolkit_failure_is_exit_6_with_its_code_in_the_report(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(configure_flow, "run_toolkit", lambda *a, **k: 7)
     r = world.run(*CONFIGURE)
-    assert r.code == 7
+    assert r.code == 6
     assert r.report is not None and r.report["configure"]["exit_code"] == 7
-    assert r.finding("TOOLKIT_CONFIGURE_FAILED")["message"] == "agentcore configure exited 7"
+    assert (
+        r.finding("TOOLKIT_CONFIGURE_FAILED")["message"] == "the starter toolkit failed: agentcore configure exited 7"
+    )
 
 
 # -- no endpoint ----------------------------------------------------------------------------------------------

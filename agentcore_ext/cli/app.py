@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 
 import typer
+import typer.main
 
 from agentcore_ext import __version__
 from agentcore_ext.cli import configure, doctor, policy, role, validate
@@ -50,4 +51,33 @@ def main(argv: list[str] | None = None) -> None:
         from agentcore_ext.cli.passthrough import passthrough
 
         sys.exit(passthrough(args))
+    if args and args[0] == "configure":
+        args = _configure_args(args)
     app(args=args, prog_name="agentcore-ext")
+
+
+def _configure_args(args: list[str]) -> list[str]:
+    """The toolkit's configure subcommands pass through; everything else is parsed strictly (exit 2 on errors)."""
+    from agentcore_ext.cli import configure_args
+    from agentcore_ext.errors import AgentCoreExtError
+
+    try:
+        if configure_args.is_toolkit_subcommand(args):
+            from agentcore_ext.cli.passthrough import passthrough
+
+            sys.exit(passthrough(args))
+        command = typer.main.get_command(app).commands["configure"]  # type: ignore[attr-defined]
+        return configure_args.normalize(args[1:], command)
+    except AgentCoreExtError as exc:
+        from agentcore_ext.cli.run import run
+
+        error = exc
+
+        def fail(_: object) -> int:
+            raise error
+
+        try:
+            run("configure", "--json" in args, fail)
+        except typer.Exit as done:
+            sys.exit(done.exit_code)
+        raise

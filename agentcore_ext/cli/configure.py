@@ -47,11 +47,38 @@ def configure(
     flags = {**locals(), "toolkit_args": tuple(toolkit_args or ())}  # the flags above, for _settings
 
     def body(report: Report) -> int:
+        from pathlib import Path
+
         from agentcore_ext.flows.configure import configure as configure_flow
         from agentcore_ext.flows.sandboxed import maybe_sandbox
+        from agentcore_ext.toolkit.options import resolve_entrypoint
 
-        s = settings_from_flags(**flags)
-        with maybe_sandbox(s, report, render.err) as s:
-            return configure_flow(s, report, confirmer(s), progress, interactive=sys.stdin.isatty())
+        s = settings_from_flags(**{**flags, "entrypoint": resolve_entrypoint(flags["entrypoint"], Path.cwd())})
+        try:
+            with maybe_sandbox(s, report, render.err) as s:
+                return configure_flow(s, report, confirmer(s), progress, interactive=sys.stdin.isatty())
+        finally:
+            _end_of_support_notice()
 
     run("configure", json_out, body)
+
+
+def _end_of_support_notice() -> None:
+    """The toolkit's end-of-support notice, once per configure, on stderr (the toolkit's own copy is silenced)."""
+    import os
+    import re
+
+    from agentcore_ext.toolkit.run import SUPPRESS_RECOMMENDATION_ENV
+
+    if os.environ.get(SUPPRESS_RECOMMENDATION_ENV, "").lower() in ("1", "true", "yes"):
+        return
+    try:
+        from bedrock_agentcore_starter_toolkit.cli.recommendation import recommendation_text
+
+        text = re.sub(r"\[/?[a-z ]+\]", "", recommendation_text()).strip("\n")
+    except Exception:  # an older or newer toolkit without the module: say it in our words
+        text = (
+            "The Starter Toolkit CLI is no longer supported. Please use the AgentCore CLI (@aws/agentcore).\n"
+            f"Set {SUPPRESS_RECOMMENDATION_ENV}=1 to silence this notice."
+        )
+    render.err(text)

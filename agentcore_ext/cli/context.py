@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from agentcore_ext.cli import render
-from agentcore_ext.errors import UsageError
+from agentcore_ext.errors import Interrupted, UsageError
 
 if TYPE_CHECKING:
     from agentcore_ext.plan.model import Plan
@@ -45,7 +45,13 @@ def confirmer(settings: Settings) -> Callable[[Plan], bool]:
                 "the changes above need confirmation, but there is no terminal to ask",
                 "rerun with --yes to apply them, or with --dry-run to only see them",
             )
-        return typer.confirm("Apply these changes to IAM?", default=False, err=True)
+        try:
+            return typer.confirm("Apply these changes to IAM?", default=False, err=True)
+        except (typer.Abort, KeyboardInterrupt, EOFError):  # click turns Ctrl-C/Ctrl-D into Abort
+            render.err("")
+            raise Interrupted(
+                "interrupted at the confirmation prompt: nothing was changed", "rerun the same command"
+            ) from None
 
     return confirm
 

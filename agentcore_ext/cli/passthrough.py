@@ -12,24 +12,31 @@ GUARDED = ("deploy", "launch")
 SKIP_FLAG = "--skip-checks"
 
 
-def _option(args: list[str], *names: str) -> str | None:
-    for i, arg in enumerate(args):
-        for name in names:
-            if arg == name and i + 1 < len(args):
-                return args[i + 1]
-            if arg.startswith(name + "="):
-                return arg.split("=", 1)[1]
-    return None
+def _agent(args: list[str]) -> str | None:
+    """The agent `deploy`/`launch` will deploy, read with the toolkit's own parser (`-aNAME`, `--agent=NAME`)."""
+    import typer.main
+
+    from agentcore_ext.toolkit.run import load_app
+
+    command = getattr(typer.main.get_command(load_app()), "commands", {}).get(args[0])
+    if command is None:
+        return None
+    try:  # resilient: a usage error is the toolkit's to report, with its own message
+        ctx = command.make_context(args[0], list(args[1:]), resilient_parsing=True)
+    except Exception:  # click's usage errors (the toolkit reports them itself when it runs)
+        return None
+    agent = ctx.params.get("agent")
+    return str(agent) if agent else None
 
 
 def guard(args: list[str]) -> int:
     """Run the doctor checks on the configured agent's role; 0 when the deploy may go ahead."""
-    from agentcore_ext.cli.run import run_report
+    from agentcore_ext.cli.run import resolve_region, run_report
     from agentcore_ext.flows.doctor import doctor
     from agentcore_ext.settings import Settings
 
     report = Report("doctor")
-    settings = Settings(agent_name=_option(args, "--agent", "-a") or "", region=None, workdir=str(Path.cwd()))
+    settings = Settings(agent_name=_agent(args) or "", region=resolve_region(None), workdir=str(Path.cwd()))
     local_build = "--local-build" in args or "-lb" in args
     code = run_report(report, lambda r: doctor(settings, r, local_build=local_build))
     if code == 0:

@@ -15,6 +15,7 @@ from agentcore_ext.errors import (
     EXIT_CHECKS_FAILED,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
+    EXIT_TOOLKIT_FAILED,
     EXIT_TOOLKIT_MISSING,
     EXIT_USAGE,
     AgentCoreExtError,
@@ -29,6 +30,7 @@ _ERROR_CODES = {
     EXIT_CHECKS_FAILED: Code.CHECKS_FAILED,
     EXIT_AWS_CHANGE_FAILED: Code.AWS_ERROR,
     EXIT_TOOLKIT_MISSING: Code.TOOLKIT_UNAVAILABLE,
+    EXIT_TOOLKIT_FAILED: Code.TOOLKIT_CONFIGURE_FAILED,
     EXIT_INTERRUPTED: Code.INTERRUPTED,
 }
 
@@ -51,9 +53,9 @@ def run_report(report: Report, body: Callable[[Report], int]) -> int:
         message, hint = _clean(exc.message), _clean(exc.hint)
         report.add([Finding(_ERROR_CODES.get(code, Code.INTERNAL_ERROR), message, hint)])
         report.notes.extend(getattr(exc, "notes", []))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, EOFError):
         code = EXIT_INTERRUPTED
-        report.add([Finding(Code.INTERRUPTED, "interrupted (Ctrl-C)", "rerun the same command")])
+        report.add([Finding(Code.INTERRUPTED, "interrupted (Ctrl-C/Ctrl-D)", "rerun the same command")])
     except Exception as exc:  # a bug of ours: say so plainly, keep the traceback for those who ask
         if os.environ.get("AGENTCORE_EXT_DEBUG"):
             raise

@@ -31,6 +31,10 @@ def doctor(settings: Settings, report: Report, *, local_build: bool = False) -> 
 
     With no role flags, the role in .bedrock_agentcore.yaml.
     """
+    mismatch = region_mismatch(settings)
+    if mismatch is not None:
+        report.add([mismatch])  # before any AWS call: judging the role for the wrong region misleads
+        return EXIT_CHECKS_FAILED
     settings = settings_from_toolkit_config(settings)
     s = open_session(settings, report)
     config = config_for(s.settings)
@@ -98,8 +102,24 @@ def settings_from_toolkit_config(settings: Settings) -> Settings:
         role_name=arns.toolkit_role_name(config.region or settings.region or "", config.name)
         if config.execution_role_auto_create
         else None,
-        region=settings.region or config.region,
+        region=config.region or settings.region,
         deployment_type=config.deployment_type or settings.deployment_type,
         protocol=(config.protocol or settings.protocol).upper(),
         memory=config.memory_enabled,
+    )
+
+
+def region_mismatch(settings: Settings) -> Finding | None:
+    """REGION_MISMATCH when --region or the environment's region differs from the agent's region in the YAML
+    (the toolkit deploys to the YAML's region, whatever AWS_REGION says)."""
+    path = Path(settings.config_file) if settings.config_file else None
+    config = read_agent_config(Path(settings.workdir), settings.agent_name or None, path)
+    if config is None or not config.region or not settings.region or config.region == settings.region:
+        return None
+    return Finding(
+        Code.REGION_MISMATCH,
+        f"agent {config.name} is configured for region {config.region} ({config.where('aws.region')}), but this "
+        f"run's region (--region or AWS_REGION/AWS_DEFAULT_REGION) is {settings.region}",
+        f"drop --region and unset AWS_REGION, or pass --region {config.region}; to move the agent, rerun "
+        f"agentcore-ext configure --region {settings.region}",
     )

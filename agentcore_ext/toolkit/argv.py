@@ -7,20 +7,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from agentcore_ext.errors import ToolkitError, UsageError
-from agentcore_ext.toolkit.run import INSTALL_COMMAND, load_app
+from agentcore_ext.errors import UsageError
+from agentcore_ext.toolkit.options import CONTROLLED, configure_command, parse_strict
+from agentcore_ext.toolkit.options import given as given_params
 
 # The toolkit's configure parameters whose values agentcore-ext decides and judges the role for: letting
 # `-- --execution-role X` through would configure a role nobody checked. Keyed by the toolkit's parameter name.
-_CONTROLLED_PARAMS: dict[str, str] = {
-    "entrypoint": "--entrypoint",
-    "agent_name": "--name",
-    "execution_role": "--execution-role",
-    "region": "--region",
-    "deployment_type": "--deployment-type",
-    "protocol": "--protocol",
-    "disable_memory": "--disable-memory",
-}
+_CONTROLLED_PARAMS: dict[str, str] = {name: "--" + ours.replace("_", "-") for name, ours in CONTROLLED.items()}
 
 
 def build_configure_argv(
@@ -59,28 +52,13 @@ def configure_overrides(extra_args: Sequence[str]) -> dict[str, Any]:
     """The toolkit configure parameters that `extra_args` set, as the toolkit's own parser reads them.
 
     Parsing with the toolkit's command (not by comparing strings) also catches `-er=ARN`, `-rus-west-2` and
-    the other spellings click accepts. Raises UsageError for a controlled parameter or an unknown option.
+    the other spellings click accepts. Strict: raises UsageError for a controlled parameter, an unknown option,
+    a value the toolkit's parser rejects (`--idle-timeout 5`), a stray argument or a subcommand.
     """
     if not extra_args:
         return {}
-    import typer.main
-
-    group = typer.main.get_command(load_app())
-    command = getattr(group, "commands", {}).get("configure")
-    if command is None:
-        raise ToolkitError("the starter toolkit has no configure command", f"reinstall it: {INSTALL_COMMAND}")
-    try:
-        ctx = command.make_context("configure", list(extra_args), resilient_parsing=True)
-    except Exception as exc:  # click's own usage errors: an option the toolkit does not know, a missing value
-        raise UsageError(
-            f"agentcore configure does not accept {' '.join(extra_args)!r}: {exc}",
-            "see `agentcore configure --help` for the toolkit's options",
-        ) from exc
-    given = {
-        name: value
-        for name, value in ctx.params.items()
-        if getattr(ctx.get_parameter_source(name), "name", "") == "COMMANDLINE"
-    }
+    ctx = parse_strict(configure_command(), extra_args, f"agentcore configure does not accept {' '.join(extra_args)!r}")
+    given = given_params(ctx)
     for name, ours in _CONTROLLED_PARAMS.items():
         if name in given:
             raise UsageError(

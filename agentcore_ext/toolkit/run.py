@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from agentcore_ext.errors import ToolkitError, UsageError
+from agentcore_ext.errors import EXIT_INTERRUPTED, ToolkitError, UsageError
 from agentcore_ext.process_env import patched_environ, working_directory
 from agentcore_ext.toolkit.config import CONFIG_FILE as CONFIG_FILE  # re-exported: callers and tests use them here
 
@@ -152,17 +152,25 @@ def _in_process(args: list[str], cwd: Path, changes: Mapping[str, str | None], s
                 # boto3's default session caches credentials and region: the toolkit must see this run's.
                 boto3.DEFAULT_SESSION = None
             try:
-                app(args=args, prog_name="agentcore", standalone_mode=True)
-            except SystemExit as exc:  # click's standalone mode always ends with sys.exit
+                # Not standalone: click would turn Ctrl-C/Ctrl-D at a toolkit prompt into "Aborted!", exit 1.
+                result = app(args=args, prog_name="agentcore", standalone_mode=False)
+            except SystemExit as exc:
                 return _exit_code(exc.code)
             except Exception as exc:  # an uncaught toolkit error: a subprocess would print it and exit 1
+                if type(exc).__name__ == "Abort":  # click's (or Typer's vendored click's) Ctrl-C/Ctrl-D
+                    print("\nAborted!", file=sys.stderr)
+                    return EXIT_INTERRUPTED
+                show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+                if callable(show) and isinstance(code, int):  # a click usage error: what standalone mode prints
+                    show()
+                    return code
                 print(f"agentcore {' '.join(args[:1])} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
                 if os.environ.get("AGENTCORE_EXT_DEBUG"):
                     import traceback
 
                     traceback.print_exc()
                 return 1
-            return 0
+            return result if isinstance(result, int) else 0
     finally:
         if boto3 is not None:
             boto3.DEFAULT_SESSION = saved_session

@@ -112,8 +112,10 @@ def test_configure_in_process_writes_the_exact_role(
 
 
 def test_failing_toolkit_calls_return_their_exit_codes(aws_env: str, agent_dir: Path) -> None:
-    # click rejects the value before any AWS call: its usage exit code is 2.
-    assert toolkit.run_toolkit(_configure_argv("--idle-timeout", "5"), agent_dir, None, "us-west-2") == 2
+    # click rejects the value before any AWS call: its usage exit code is 2 (build_configure_argv refuses it first).
+    with pytest.raises(UsageError):
+        _configure_argv("--idle-timeout", "5")
+    assert toolkit.run_toolkit([*_configure_argv(), "--idle-timeout", "5"], agent_dir, None, "us-west-2") == 2
     # The toolkit itself refuses an entrypoint outside the working directory: exit 1, and no file written.
     elsewhere = agent_dir / "elsewhere"
     elsewhere.mkdir()
