@@ -6,6 +6,7 @@ Python code (judge/scan.py; the files are read here, confined to the agent's fol
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from agentcore_ext import arns
@@ -13,13 +14,23 @@ from agentcore_ext.errors import UsageError
 from agentcore_ext.findings import Code, Finding
 from agentcore_ext.iam.policy import PolicyError, parse_policy
 from agentcore_ext.judge import agentcore_regions
-from agentcore_ext.judge.models import DEFAULT_MODEL
-from agentcore_ext.judge.needs import agent_block
+from agentcore_ext.judge.models import DEFAULT_MODEL, resolve_model
+from agentcore_ext.judge.needs import agent_block, effective_models
 from agentcore_ext.judge.profile_regions import TABLE_DATE
 from agentcore_ext.judge.scan import scan_agent
 from agentcore_ext.report import Report
 from agentcore_ext.settings import Settings, agent_spec
-from agentcore_ext.state import AgentProfile, AgentScan, AgentSpec, AwsCall, ExtraPolicy, Feature, FeatureUse, ModelUse
+from agentcore_ext.state import (
+    AgentProfile,
+    AgentScan,
+    AgentSpec,
+    AwsCall,
+    ExtraPolicy,
+    Feature,
+    FeatureUse,
+    ModelKind,
+    ModelUse,
+)
 from agentcore_ext.toolkit.config import CONFIG_FILE, AgentConfig, read_agent_config
 
 MAX_SOURCE_BYTES = 1 << 20  # a file larger than this is not agent code worth scanning
@@ -135,14 +146,6 @@ def agent_profile(
                 "pass --model ID (repeatable) with the model ids or inference profiles the agent calls",
             )
         )
-    if any(m.id.split(".", 1)[0] in ("us", "eu", "apac", "jp", "au", "us-gov", "ca") for m in models):
-        findings.append(
-            Finding(
-                Code.PROFILE_REGIONS_FROM_TABLE,
-                f"destination regions of cross-region inference profiles come from the table of {TABLE_DATE}",
-                "AWS adds regions to profiles over time; bedrock:GetInferenceProfile is the authority",
-            )
-        )
     if unresolved:
         findings.append(
             Finding(
@@ -166,14 +169,39 @@ def agent_profile(
     return profile, findings
 
 
-def profiled_spec(settings: Settings, report: Report, *, account: str, partition: str | None = None) -> AgentSpec:
-    """The agent spec with its profile (flags, .bedrock_agentcore.yaml, code scan); the report gets `agent`."""
+RegionLookup = Callable[[list[str]], dict[str, tuple[str, ...]]]
+
+
+def profiled_spec(
+    settings: Settings,
+    report: Report,
+    *,
+    account: str,
+    partition: str | None = None,
+    regions: RegionLookup | None = None,
+) -> AgentSpec:
+    """The agent spec with its profile (flags, .bedrock_agentcore.yaml, code scan); the report gets `agent`.
+
+    `regions`: asks bedrock:GetInferenceProfile for geographic profiles' destinations (None offline: the table)."""
     config = config_for(settings)
     if config is not None and config.ecr_repository and not settings.ecr_repository:
         arns.parse_ecr_repository(config.ecr_repository, config.where("aws.ecr_repository"))
         settings = settings.with_(ecr_repository=config.ecr_repository)
     profile, findings = agent_profile(settings, config, scan_agent)
     spec = agent_spec(settings, account=account, partition=partition, profile=profile)
+    geo = [m.id for m in effective_models(spec) if resolve_model(m, spec).kind is ModelKind.GEO_PROFILE]
+    learnt = regions(sorted(set(geo))) if regions is not None and geo else {}
+    if learnt:
+        spec = replace(spec, profile=replace(profile, destinations=learnt))
+    if any(g not in learnt for g in geo):
+        findings.append(
+            Finding(
+                Code.PROFILE_REGIONS_FROM_TABLE,
+                f"destination regions of cross-region inference profiles come from the table of {TABLE_DATE}",
+                "bedrock:GetInferenceProfile could not be asked (allow it to the caller for the live answer); "
+                "AWS adds regions to profiles over time",
+            )
+        )
     report.add([*findings, *_placement(spec)])
     report.agent = agent_block(spec)
     return spec

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TypeVar
 
 from agentcore_ext import arns
@@ -64,8 +65,20 @@ def open_session(settings: Settings, report: Report) -> Session:
             "pick a region of that partition, or credentials for the region's partition",
         )
     settings = settings.with_(region=region)
-    spec = profiled_spec(settings, report, account=caller.account, partition=partition)
+    spec = profiled_spec(
+        settings,
+        report,
+        account=caller.account,
+        partition=partition,
+        regions=lambda ids: _profile_regions(gateway, ids),
+    )
     return Session(gateway, caller, spec, settings)
+
+
+def _profile_regions(gateway: Gateway, ids: list[str]) -> dict[str, tuple[str, ...]]:
+    """Each geographic profile's destinations as Bedrock answers them (one GetInferenceProfile each, in parallel)."""
+    answers = gateway.parallel(*(partial(gateway.inference_profile_regions, i) for i in ids))
+    return {i: regions for i, regions in zip(ids, answers, strict=True) if regions}
 
 
 def report_calls(report: Report, gateway: Gateway) -> None:
