@@ -109,7 +109,8 @@ def _codes(report: dict[str, object] | None) -> set[str]:
 
 
 def test_a_role_the_user_chose_stays_the_target_and_replacing_it_is_said(world: World) -> None:
-    chosen = "TeamBedrockAgentCoreRole"
+    # a name `policy caller` lets the developer create (the tool's prefix): moto would create any, IAM would not
+    chosen = "BedrockAgentCoreRuntime-team-shared"
     code, _, err = world.run(*BASE, "--role-name", chosen, "--yes")
     assert code == 0, err
     first = (world.workdir / ".bedrock_agentcore.yaml").read_bytes()

@@ -656,3 +656,20 @@ def test_a_silent_endpoint_times_out_in_seconds_not_minutes(
     report = json.loads(result.stdout)
     assert report["findings"][0]["message"].startswith(f"cannot reach AWS endpoint http://127.0.0.1:{blackhole}")
     assert report["stats"]["aws_calls"] == 3 and len(slept) == 2
+
+
+def test_a_create_the_callers_policies_refuse_is_predicted_before_the_plan(world: World) -> None:
+    # Issue 15 build 5: `policy caller` lets the developer create only roles of the tool's name prefix, though
+    # PassRole allows any *BedrockAgentCore* role. Another name is refused before the prompt, from the policies
+    # already read for PassRole (moto itself would create any role: the decision is the tool's own evaluation).
+    r = world.run(
+        "role", "ensure", "-n", AGENT, "--role-name", "TeamBedrockAgentCoreRole", "--disable-memory", "--yes", "--json"
+    )
+    assert r.code == 3 and r.report is not None
+    codes = [f["code"] for f in r.report["findings"]]
+    assert "CALLER_CANNOT_WRITE_ROLE" in codes, r.report["findings"]
+    finding = r.finding("CALLER_CANNOT_WRITE_ROLE")
+    assert "iam:CreateRole" in finding["message"] and "--no-create" in finding["hint"]
+    assert "policy permissions --format cloudformation" in finding["hint"]
+    assert world.faults.writes == []
+    assert [r["RoleName"] for r in world.iam.list_roles()["Roles"] if r["RoleName"] == "TeamBedrockAgentCoreRole"] == []

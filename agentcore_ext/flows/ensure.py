@@ -8,7 +8,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, AgentCoreExtError, ChecksFailed
 from agentcore_ext.findings import PASSROLE_CODES, Code, Finding, has_errors, regrade
-from agentcore_ext.flows.role import RoleOutcome, ensure_role
+from agentcore_ext.flows.role import RoleOutcome, ensure_role, fix_command
 from agentcore_ext.flows.session import (
     Confirm,
     Progress,
@@ -20,7 +20,9 @@ from agentcore_ext.flows.session import (
     report_calls,
     role_into_report,
 )
+from agentcore_ext.judge.deploy_needs import local_outcome
 from agentcore_ext.judge.passrole import PassRoleDecision, PassRoleResult
+from agentcore_ext.judge.writes import refused_writes, write_requests
 from agentcore_ext.plan.model import Plan
 from agentcore_ext.report import Report
 from agentcore_ext.settings import Settings
@@ -79,7 +81,23 @@ class _PassRoleGate:
 
     def before_write(self, plan: Plan) -> bool:
         self.check(plan.role_arn)
+        self._writes_allowed(plan)
         return self.confirm(plan)
+
+    def _writes_allowed(self, plan: Plan) -> None:
+        """Refuse before the prompt when the caller's own policies, already read for PassRole, deny a write."""
+        policies = self.result.policies if self.result is not None else None
+        if policies is None or not policies.listed:
+            return  # the simulator answered, or nothing could be read: IAM itself decides at the write
+        refused = [
+            r.action
+            for r in write_requests(plan)
+            if local_outcome(policies.policies, policies.boundary, r, complete=policies.complete) == "denied"
+        ]
+        if refused:
+            finding = refused_writes(plan, refused, fix_command(self.s.settings, self.s.spec))
+            self.report.add([finding])
+            raise ChecksFailed(finding.message, finding.hint)
 
 
 def ensure(settings: Settings, report: Report, confirm: Confirm, progress: Progress) -> tuple[Session, RoleOutcome]:
