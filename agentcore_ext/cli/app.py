@@ -19,15 +19,23 @@ app = typer.Typer(
     "`agentcore` subcommand (deploy, invoke, status, ...) is passed through to the toolkit unchanged; deploy "
     "and launch run the doctor checks first (--skip-checks bypasses them).",
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-app.command("configure")(configure.configure)
-app.command("doctor")(doctor.doctor)
-app.add_typer(role.role_app, name="role")
-app.add_typer(policy.app, name="policy")
-app.command("validate")(validate.validate)
+
+
+def _short(doc: str | None) -> str:
+    """A command's whole first paragraph: click would cut it at ~45 characters in the command list."""
+    return " ".join((doc or "").strip().split("\n\n")[0].split())
+
+
+app.command("configure", short_help=_short(configure.configure.__doc__))(configure.configure)
+app.command("doctor", short_help=_short(doctor.doctor.__doc__))(doctor.doctor)
+app.add_typer(role.role_app, name="role", short_help=_short(role.role_app.info.help))
+app.add_typer(policy.app, name="policy", short_help=_short(policy.app.info.help))
+app.command("validate", short_help=_short(validate.validate.__doc__))(validate.validate)
 
 OWN_COMMANDS = {"configure", "doctor", "role", "policy", "validate"}
 
@@ -47,6 +55,8 @@ def _root(
 
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "help":  # `agentcore-ext help [COMMAND...]` is `agentcore-ext [COMMAND...] --help`
+        args = [*args[1:], "--help"]
     if args and not args[0].startswith("-") and args[0] not in OWN_COMMANDS:
         from agentcore_ext.cli.passthrough import passthrough
 

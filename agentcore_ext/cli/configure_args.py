@@ -30,7 +30,7 @@ def normalize(args: Sequence[str], ours: Any) -> list[str]:
     from agentcore_ext.toolkit.options import CONTROLLED, configure_command, given, option_params, parse_strict, render
 
     args = list(args)
-    if "--help" in args[: args.index("--") if "--" in args else len(args)]:
+    if {"--help", "-h"} & set(args[: args.index("--") if "--" in args else len(args)]):
         return ["configure", "--help"]
     before, after = (args[: args.index("--")], args[args.index("--") + 1 :]) if "--" in args else (args, [])
     toolkit_params = option_params(configure_command())

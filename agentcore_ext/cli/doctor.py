@@ -13,7 +13,7 @@ def doctor(
     entrypoint: o.Entrypoint = None,
     name: o.Name = None,
     execution_role: o.ExecutionRole = None,
-    role_name: o.RoleName = None,
+    role_name: o.CheckRoleName = None,
     deployment_type: o.DeploymentType = None,
     disable_memory: o.DisableMemory = False,
     protocol: o.Protocol = None,

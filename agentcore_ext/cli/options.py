@@ -7,7 +7,15 @@ from typing import Annotated
 import typer
 
 Entrypoint = Annotated[str | None, typer.Option("--entrypoint", "-e", help="The agent's entrypoint file.")]
-Name = Annotated[str | None, typer.Option("--name", "-n", help="Agent name (default: the entrypoint's stem).")]
+Name = Annotated[
+    str | None,
+    typer.Option(
+        "--name",
+        "-n",
+        help="Agent name (default: the entrypoint's path relative to the working directory, without .py, with "
+        "space, - and / made _: src/agent.py -> src_agent, as the toolkit does).",
+    ),
+]
 ExecutionRole = Annotated[
     str | None, typer.Option("--execution-role", "-er", help="Use this role (ARN, or name resolved through IAM).")
 ]
@@ -28,6 +36,15 @@ Protocol = Annotated[str | None, typer.Option("--protocol", "-p", help="HTTP (de
 Region = Annotated[str | None, typer.Option("--region", "-r", help="AWS region (default: profile/environment).")]
 Profile = Annotated[str | None, typer.Option("--profile", help="AWS profile to use.")]
 Account = Annotated[str | None, typer.Option("--account", help="Account id (default: from your credentials).")]
+AccountRequired = Annotated[
+    str | None, typer.Option("--account", help="The 12-digit account the role lives in (required).")
+]
+CheckRoleName = Annotated[
+    str | None,
+    typer.Option(
+        "--role-name", help="Role to check (default BedrockAgentCoreRuntime-{region}-{agent}); never created."
+    ),
+]
 Fix = Annotated[bool, typer.Option("--fix", help="Repair a non-compliant role (a plan is shown first).")]
 NoCreate = Annotated[bool, typer.Option("--no-create", help="Never create a role; fail if none is found.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show the plan; change nothing.")]

@@ -8,7 +8,11 @@ from agentcore_ext.cli import options as o
 from agentcore_ext.cli.run import resolve_region
 from agentcore_ext.errors import AgentCoreExtError, UsageError
 
-app = typer.Typer(help="Print the trust, permissions or caller policy the tool would use.", no_args_is_help=True)
+app = typer.Typer(
+    help="Print the trust, permissions or caller policy the tool would use.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 
 
 def _emit(

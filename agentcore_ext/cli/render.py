@@ -7,9 +7,34 @@ import sys
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from agentcore_ext.errors import AgentCoreExtError
-from agentcore_ext.findings import Severity
+from agentcore_ext.errors import (
+    EXIT_AWS_CHANGE_FAILED,
+    EXIT_CHECKS_FAILED,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_TOOLKIT_FAILED,
+    EXIT_TOOLKIT_MISSING,
+    EXIT_USAGE,
+    AgentCoreExtError,
+)
+from agentcore_ext.findings import Code, Severity
 from agentcore_ext.report import Report
+
+_ERROR_CODES = {
+    EXIT_INTERNAL: Code.INTERNAL_ERROR,
+    EXIT_USAGE: Code.USAGE_ERROR,
+    EXIT_CHECKS_FAILED: Code.CHECKS_FAILED,
+    EXIT_AWS_CHANGE_FAILED: Code.AWS_ERROR,
+    EXIT_TOOLKIT_MISSING: Code.TOOLKIT_UNAVAILABLE,
+    EXIT_TOOLKIT_FAILED: Code.TOOLKIT_CONFIGURE_FAILED,
+    EXIT_INTERRUPTED: Code.INTERRUPTED,
+}
+
+
+def error_code(exit_code: int) -> Code:
+    """The finding code of an error that ends a run with exit_code."""
+    return _ERROR_CODES.get(exit_code, Code.INTERNAL_ERROR)
+
 
 _MARK = {Severity.ERROR: "✗ error", Severity.WARNING: "! warning", Severity.INFO: "i info"}
 
@@ -24,9 +49,9 @@ def out(text: str) -> None:
 
 def error(exc: AgentCoreExtError) -> None:
     """An error outside a report (policy output, pass-through): its message and hint, in one style."""
-    err(f"error: {exc.message}")
+    err(f"{_MARK[Severity.ERROR]} [{error_code(exc.exit_code)}] {exc.message}")
     if exc.hint:
-        err(f"hint: {exc.hint}")
+        err(f"    hint: {exc.hint}")
 
 
 def _yes_no(value: bool | None) -> str:

@@ -10,7 +10,11 @@ from agentcore_ext.cli.context import confirmer, progress, settings_from_flags
 from agentcore_ext.cli.run import run
 from agentcore_ext.report import Report
 
-role_app = typer.Typer(help="Find, check, create or repair the execution role only.", no_args_is_help=True)
+role_app = typer.Typer(
+    help="Find, check, create or repair the execution role only.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 
 
 @role_app.command("ensure")

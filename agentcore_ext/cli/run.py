@@ -10,29 +10,9 @@ from typing import NoReturn
 import typer
 
 from agentcore_ext.cli import render
-from agentcore_ext.errors import (
-    EXIT_AWS_CHANGE_FAILED,
-    EXIT_CHECKS_FAILED,
-    EXIT_INTERNAL,
-    EXIT_INTERRUPTED,
-    EXIT_TOOLKIT_FAILED,
-    EXIT_TOOLKIT_MISSING,
-    EXIT_USAGE,
-    AgentCoreExtError,
-    no_region,
-)
+from agentcore_ext.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, AgentCoreExtError, no_region
 from agentcore_ext.findings import Code, Finding
 from agentcore_ext.report import Report
-
-_ERROR_CODES = {
-    EXIT_INTERNAL: Code.INTERNAL_ERROR,
-    EXIT_USAGE: Code.USAGE_ERROR,
-    EXIT_CHECKS_FAILED: Code.CHECKS_FAILED,
-    EXIT_AWS_CHANGE_FAILED: Code.AWS_ERROR,
-    EXIT_TOOLKIT_MISSING: Code.TOOLKIT_UNAVAILABLE,
-    EXIT_TOOLKIT_FAILED: Code.TOOLKIT_CONFIGURE_FAILED,
-    EXIT_INTERRUPTED: Code.INTERRUPTED,
-}
 
 
 def run(command: str, as_json: bool, body: Callable[[Report], int]) -> NoReturn:
@@ -51,7 +31,7 @@ def run_report(report: Report, body: Callable[[Report], int]) -> int:
     except AgentCoreExtError as exc:
         code = exc.exit_code
         message, hint = _clean(exc.message), _clean(exc.hint)
-        report.add([Finding(_ERROR_CODES.get(code, Code.INTERNAL_ERROR), message, hint)])
+        report.add([Finding(render.error_code(code), message, hint)])
         report.notes.extend(getattr(exc, "notes", []))
     except (KeyboardInterrupt, EOFError):
         code = EXIT_INTERRUPTED

@@ -24,7 +24,7 @@ def validate(
     boundary: BoundaryFile = None,
     name: o.Name = None,
     entrypoint: o.Entrypoint = None,
-    account: o.Account = None,
+    account: o.AccountRequired = None,
     region: o.Region = None,
     deployment_type: o.DeploymentType = None,
     disable_memory: o.DisableMemory = False,
