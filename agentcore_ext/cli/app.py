@@ -10,7 +10,7 @@ import typer
 import typer.main
 
 from agentcore_ext import __version__
-from agentcore_ext.cli import configure, doctor, policy, role, validate
+from agentcore_ext.cli import configure, doctor, policy, role, sandbox, validate
 
 app = typer.Typer(
     name="agentcore-ext",
@@ -28,8 +28,9 @@ app.command("doctor")(doctor.doctor)
 app.add_typer(role.role_app, name="role")
 app.add_typer(policy.app, name="policy")
 app.command("validate")(validate.validate)
+app.add_typer(sandbox.app, name="sandbox")
 
-OWN_COMMANDS = {"configure", "doctor", "role", "policy", "validate"}
+OWN_COMMANDS = {"configure", "doctor", "role", "policy", "validate", "sandbox"}
 
 
 def _version(value: bool) -> None:
