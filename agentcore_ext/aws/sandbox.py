@@ -31,6 +31,18 @@ DEVELOPER_PATH = "/developers/"
 FULL_ACCESS_POLICY = "BedrockAgentCoreFullAccess-sandbox"
 ROLE_MANAGEMENT_POLICY = "agentcore-ext-role-management"
 DEPLOY_POLICY = "agentcore-deploy"
+BOUNDARY_POLICY = "AgentCoreExecutionBoundary"  # the permissions boundary examples/team/pyproject.toml names
+BOUNDARY_DOCUMENT: dict[str, Any] = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "AgentCoreRuntimeCeiling",
+            "Effect": "Allow",
+            "Action": ["bedrock:*", "bedrock-agentcore:*", "logs:*", "xray:*", "cloudwatch:*", "ecr:*", "s3:*"],
+            "Resource": "*",
+        }
+    ],
+}
 BANNER = "SANDBOX: every AWS call went to a local moto server at {url}; nothing touched AWS."
 
 # Variables that could send a call elsewhere or pick other credentials than the demo developer's: a profile,
@@ -255,6 +267,12 @@ def _seed(endpoint_url: str, region: str) -> tuple[str, str, str]:
             Description="Sandbox mirror of the AWS managed policy BedrockAgentCoreFullAccess",
         )
     iam.attach_user_policy(UserName=DEVELOPER_USER, PolicyArn=policy_arn)
+    with contextlib.suppress(iam.exceptions.EntityAlreadyExistsException):
+        iam.create_policy(
+            PolicyName=BOUNDARY_POLICY,
+            PolicyDocument=json.dumps(BOUNDARY_DOCUMENT),
+            Description="Sandbox permissions boundary named by examples/team",
+        )
     iam.put_user_policy(
         UserName=DEVELOPER_USER,
         PolicyName=ROLE_MANAGEMENT_POLICY,

@@ -10,7 +10,7 @@ import typer
 import typer.main
 
 from agentcore_ext import __version__
-from agentcore_ext.cli import configure, doctor, policy, role, validate
+from agentcore_ext.cli import configure, doctor, policy, role, sandbox, validate
 
 app = typer.Typer(
     name="agentcore-ext",
@@ -36,8 +36,9 @@ app.command("doctor", short_help=_short(doctor.doctor.__doc__))(doctor.doctor)
 app.add_typer(role.role_app, name="role", short_help=_short(role.role_app.info.help))
 app.add_typer(policy.app, name="policy", short_help=_short(policy.app.info.help))
 app.command("validate", short_help=_short(validate.validate.__doc__))(validate.validate)
+app.add_typer(sandbox.app, name="sandbox", short_help=_short(sandbox.app.info.help))
 
-OWN_COMMANDS = {"configure", "doctor", "role", "policy", "validate"}
+OWN_COMMANDS = {"configure", "doctor", "role", "policy", "validate", "sandbox"}
 
 
 def _version(value: bool) -> None:

@@ -10,6 +10,7 @@ from agentcore_ext.report import Report
 
 GUARDED = ("deploy", "launch")
 SKIP_FLAG = "--skip-checks"
+SANDBOX_FLAG = "--sandbox"
 
 
 def _agent(args: list[str]) -> str | None:
@@ -74,6 +75,28 @@ def deploy_stop(report: Report) -> int:
 
 
 def passthrough(args: list[str]) -> int:
+    if SANDBOX_FLAG in args:
+        return _sandboxed([a for a in args if a != SANDBOX_FLAG])
+    return _passthrough(args)
+
+
+def _sandboxed(args: list[str]) -> int:
+    """A toolkit command against the running sandbox (never an ephemeral one: its state would vanish at exit)."""
+    try:
+        from agentcore_ext.aws import redact
+        from agentcore_ext.flows.sandbox import require_running
+
+        sandbox = require_running()
+        redact.install(sandbox.secret_access_key)
+    except AgentCoreExtError as exc:
+        render.error(exc)
+        return exc.exit_code
+    render.err(sandbox.banner)
+    with sandbox.activate():
+        return _passthrough(args)
+
+
+def _passthrough(args: list[str]) -> int:
     from agentcore_ext.toolkit.run import passthrough as run_passthrough
 
     try:

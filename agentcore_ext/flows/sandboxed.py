@@ -15,6 +15,17 @@ def maybe_sandbox(settings: Settings, report: Report, say: Callable[[str], None]
     if not settings.sandbox:
         yield settings
         return
+    from agentcore_ext.aws.sandbox_state import running
+
+    persistent = running()
+    if persistent is not None:
+        from agentcore_ext.aws import redact
+
+        redact.install(persistent.secret_access_key)
+        with persistent.activate():
+            report.notes.append(persistent.banner + " (the running sandbox: agentcore-ext sandbox stop ends it)")
+            yield settings.with_(region=persistent.region, profile=None)
+        return
     from agentcore_ext.aws.sandbox import start_sandbox  # lazy: moto costs ~0.3 s to import
 
     region = settings.region or "us-east-1"

@@ -30,7 +30,7 @@ from agentcore_ext.report import Report
 from agentcore_ext.settings import Settings
 from agentcore_ext.state import AgentSpec, SimulationResult
 
-HOLD = 0.15  # seconds each request is held: long against the client-side spread of a layer (signing, the GIL)
+HOLD = 0.3  # seconds each request is held: long against the client-side spread of a layer (signing, the GIL)
 ACCOUNT, REGION, AGENT = "123456789012", "us-east-1", "hello_agent"
 ROLE = f"BedrockAgentCoreRuntime-{REGION}-{AGENT}"
 

@@ -1,0 +1,94 @@
+"""`agentcore-ext sandbox start|stop|status`: a persistent sandbox in a detached background process."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from agentcore_ext.aws.sandbox_state import DAEMON_MODULE, answers, is_ours, read_state, running, state_path
+from agentcore_ext.errors import AgentCoreExtError, UsageError
+
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 15.0
+
+
+def _public(state: dict[str, Any], live: bool) -> dict[str, Any]:
+    """What may be shown: never the key pair."""
+    return {
+        "running": live,
+        "pid": state.get("pid"),
+        "endpoint_url": state.get("endpoint_url"),
+        "region": state.get("region"),
+        "state_file": str(state_path()),
+    }
+
+
+def status() -> dict[str, Any]:
+    state = read_state()
+    if state is None:
+        return {"running": False, "state_file": str(state_path())}
+    live = is_ours(state) and answers(str(state.get("endpoint_url")))
+    return _public(state, live)
+
+
+def start(region: str) -> dict[str, Any]:
+    """Start the background server (or report the one already running); returns status()."""
+    if running() is not None:
+        return status()
+    path = state_path()
+    path.unlink(missing_ok=True)  # a stale state of a dead server
+    token = secrets.token_hex(16)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", DAEMON_MODULE, "--token", token, "--region", region],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        close_fds=True,
+    )
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        state = read_state(path)
+        if state is not None and state.get("token") == token and answers(str(state.get("endpoint_url"))):
+            return _public(state, True)
+        if proc.poll() is not None:
+            raise AgentCoreExtError(f"the sandbox server exited at start (exit {proc.returncode})", "")
+        time.sleep(0.1)
+    proc.terminate()
+    raise AgentCoreExtError("the sandbox server did not start in time", "rerun agentcore-ext sandbox start")
+
+
+def stop() -> dict[str, Any]:
+    """End our server (only the state's pid, and only when it is our daemon) and remove the state file."""
+    path = state_path()
+    state = read_state(path)
+    if state is None:
+        return {"running": False, "stopped": False, "state_file": str(path)}
+    pid = state.get("pid")
+    stopped = False
+    if isinstance(pid, int) and is_ours(state):
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while time.monotonic() < deadline and is_ours(state):
+            time.sleep(0.1)
+        if is_ours(state):
+            os.kill(pid, signal.SIGKILL)
+        stopped = True
+    path.unlink(missing_ok=True)
+    return {"running": False, "stopped": stopped, "pid": pid, "state_file": str(path)}
+
+
+def require_running() -> Any:
+    """The running sandbox for a pass-through command; a UsageError (exit 2) when none runs."""
+    sandbox = running()
+    if sandbox is None:
+        raise UsageError(
+            "--sandbox on a toolkit command needs a running sandbox, and none runs",
+            "start one first: agentcore-ext sandbox start",
+        )
+    return sandbox
