@@ -16,9 +16,9 @@ from agentcore_ext.aws.gateway import Gateway
 from agentcore_ext.aws.gather_role import gather_role
 from agentcore_ext.errors import AwsError, UsageError
 from agentcore_ext.findings import Code, Finding, has_errors
-from agentcore_ext.judge.requirements import TOOL_POLICY_NAME
 from agentcore_ext.judge.role import RoleVerdict
 from agentcore_ext.judge.target import resolve_role
+from agentcore_ext.plan.kinds import EXECUTION, RoleKind
 from agentcore_ext.plan.model import Action, CreateRole, Plan, PlanInputs, UpdateTrust, summary
 from agentcore_ext.plan.planner import make_plan, rebase
 from agentcore_ext.report import ActionTaken, RoleBlock
@@ -93,19 +93,19 @@ def plan_inputs(
     )
 
 
-def _path_mismatch(target: RoleTarget, observed: ObservedRole | None) -> Finding | None:
+def _path_mismatch(target: RoleTarget, observed: ObservedRole | None, kind: RoleKind = EXECUTION) -> Finding | None:
     """An ARN whose path differs from the role's: PassRole on that ARN would fail at deploy time."""
     if observed is None or target.path is None or observed.path == target.path:
         return None
     return Finding(
         Code.ROLE_ARN_MISMATCH,
-        f"--execution-role gives path {target.path}, but role {observed.name} has path {observed.path} "
+        f"{kind.given_flag} gives path {target.path}, but role {observed.name} has path {observed.path} "
         f"(its ARN is {observed.arn})",
-        f"pass --execution-role {observed.arn}",
+        f"pass {kind.given_flag} {observed.arn}",
     )
 
 
-def _boundary_document(gateway: Gateway, arn: str | None) -> Mapping[str, Any] | None:
+def boundary_document(gateway: Gateway, arn: str | None) -> Mapping[str, Any] | None:
     """The boundary a new role would get, so the plan can prove it does not block the agent before creating.
 
     Unreadable (no iam:GetPolicy) -> None: the read-back after create still judges it.
@@ -154,17 +154,35 @@ def ensure_role(
     """Find, create or repair the execution role. dry_run and non-compliant-without-fix never write."""
     target = resolve_role(settings, account=spec.account, partition=spec.partition, region=spec.region)
     observed = gather_role(gateway, target.name)
-    boundary = _boundary_document(gateway, settings.permissions_boundary) if observed is None else None
+    boundary = boundary_document(gateway, settings.permissions_boundary) if observed is None else None
     inputs = plan_inputs(settings, target, spec, boundary)
-    verdict, plan = make_plan(observed, spec, inputs)
-    mismatch = _path_mismatch(target, observed)
+    return ensure_planned(
+        gateway, spec, target, inputs, observed, dry_run=settings.dry_run, confirm=confirm, progress=progress
+    )
+
+
+def ensure_planned(
+    gateway: Gateway,
+    spec: AgentSpec,
+    target: RoleTarget,
+    inputs: PlanInputs,
+    observed: ObservedRole | None,
+    *,
+    dry_run: bool,
+    confirm: Callable[[Plan], bool],
+    progress: Callable[[str], None],
+    kind: RoleKind = EXECUTION,
+) -> RoleOutcome:
+    """Plan for the role as gathered, confirm, apply, read back and judge again: the same steps for every kind."""
+    verdict, plan = make_plan(observed, spec, inputs, kind)
+    mismatch = _path_mismatch(target, observed, kind)
     if mismatch:
         return _outcome(
             verdict, replace(plan, blocked_by=(*plan.blocked_by, mismatch)), (), ActionTaken.NONE, (mismatch,)
         )
     if not plan.will_apply:
         return _outcome(verdict, plan, (), ActionTaken.NONE)
-    if settings.dry_run:
+    if dry_run:
         return _outcome(verdict, plan, (), ActionTaken.PLANNED)
     applied: list[Action] = []
     notes: list[Finding] = []
@@ -181,7 +199,7 @@ def ensure_role(
             plan,
             progress=progress,
             finish_command=inputs.fix_command,
-            rebase=lambda action, served: rebase(action, served, spec),
+            rebase=lambda action, served: rebase(action, served, spec, kind),
         )
         applied += result.done
         notes += _writer_notes(result)
@@ -195,11 +213,11 @@ def ensure_role(
                 "and, if needed and allowed, repaired instead of created",
             )
         )
-        verdict, plan = make_plan(_settled_role(gateway, target.name, progress), spec, inputs)
+        verdict, plan = make_plan(_settled_role(gateway, target.name, progress, kind), spec, inputs, kind)
         if not plan.will_apply:
             return _outcome(verdict, plan, tuple(applied), _taken(applied), tuple(notes))
     # Independent read-back: judge what IAM now serves, not what was sent.
-    final, leftover = make_plan(gather_role(gateway, target.name), spec, replace(inputs, fix=True))
+    final, leftover = make_plan(gather_role(gateway, target.name), spec, replace(inputs, fix=True), kind)
     # What this run wrote and IAM does not serve; repairs it did not try (no --fix, refused warnings) are not that.
     tried = {type(a) for a in applied}
     missing = [a for a in leftover.actions if type(a) in tried and not (isinstance(a, UpdateTrust) and a.warning_only)]
@@ -214,7 +232,7 @@ def ensure_role(
     done = (
         Finding(
             Code.ROLE_CREATED if _taken(applied) is ActionTaken.CREATED else Code.ROLE_REPAIRED,
-            f"role {final.arn}: " + "; ".join(summary(a) for a in applied),
+            f"{'role' if kind is EXECUTION else kind.label} {final.arn}: " + "; ".join(summary(a) for a in applied),
         )
         if applied
         else None
@@ -225,7 +243,9 @@ def ensure_role(
 OWN_POLICY_WAIT = (0.5, 1.0, 2.0, 4.0, 8.0)  # at most 15.5 s for another run of the tool to finish its create
 
 
-def _settled_role(gateway: Gateway, name: str, progress: Callable[[str], None]) -> ObservedRole | None:
+def _settled_role(
+    gateway: Gateway, name: str, progress: Callable[[str], None], kind: RoleKind = EXECUTION
+) -> ObservedRole | None:
     """The role another run of the tool just created, once it holds that run's inline policy (bounded wait).
 
     Planning at once would copy that run's whole permission set into the repair policy (or, without --fix, fail
@@ -233,7 +253,7 @@ def _settled_role(gateway: Gateway, name: str, progress: Callable[[str], None]) 
     """
     observed = gather_role(gateway, name)
     for delay in OWN_POLICY_WAIT:
-        if observed is None or not observed.managed_by_tool or observed.inline_policy(TOOL_POLICY_NAME):
+        if observed is None or not observed.managed_by_tool or observed.inline_policy(kind.policy_name):
             return observed
         progress(f"waiting for the other run to finish role {name} (retry in {delay:g} s)")
         gateway.sleep(delay)

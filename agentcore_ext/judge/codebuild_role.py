@@ -16,6 +16,9 @@ from agentcore_ext.findings import Code, Finding
 from agentcore_ext.iam.evaluate import Decision, Request, evaluate
 from agentcore_ext.iam.policy import PolicyDocument
 from agentcore_ext.judge.deploy_needs import CODEBUILD_PRINCIPAL, source_bucket
+from agentcore_ext.judge.permissions import PermissionsVerdict
+from agentcore_ext.judge.rule import Requirement
+from agentcore_ext.judge.trust import TrustVerdict
 from agentcore_ext.state import AgentSpec, ObservedRole, default_ecr_repository
 
 ECR_BUILD_ACTIONS = (
@@ -86,7 +89,20 @@ def permission_requests(spec: AgentSpec) -> list[Request]:
     return out
 
 
-def codebuild_permissions_document(spec: AgentSpec) -> dict[str, Any]:
+def codebuild_permissions_document(spec: AgentSpec, only_actions: set[str] | None = None) -> dict[str, Any]:
+    """The least-privilege build policy; with only_actions, just the statements (and actions) for those."""
+    document = _codebuild_permissions(spec)
+    if only_actions is None:
+        return document
+    kept = []
+    for st in document["Statement"]:
+        actions = [a for a in st["Action"] if a in only_actions]
+        if actions:
+            kept.append({**st, "Action": actions})
+    return {**document, "Statement": kept}
+
+
+def _codebuild_permissions(spec: AgentSpec) -> dict[str, Any]:
     group = spec.arn("logs", f"log-group:/aws/codebuild/{default_ecr_repository(spec.agent)}-builder")
     return {
         "Version": "2012-10-17",
@@ -119,39 +135,107 @@ def _documents(role: ObservedRole) -> Sequence[PolicyDocument]:
     return [p.document for p in (*role.inline, *role.attached) if p.document is not None]
 
 
-def judge_codebuild_role(role: ObservedRole, spec: AgentSpec, *, given: bool) -> list[Finding]:
-    """Trust (CodeBuild may assume it for this agent's project, and only this account's) and permissions."""
-    who = "the CodeBuild role you gave (-cber)" if given else "the CodeBuild role"
+def _who(given: bool) -> str:
+    return "the CodeBuild role you gave (-cber)" if given else "the CodeBuild role"
+
+
+OTHER_ACCOUNT = "111122223333"  # any account but the agent's: a trust that admits it is not scoped (confused deputy)
+
+
+def judge_codebuild_trust(
+    trust: PolicyDocument | None, spec: AgentSpec, *, name: str = "", given: bool = False
+) -> TrustVerdict:
+    """CodeBuild may assume the role for this agent's project, and only this account's; nobody else may.
+
+    The same three questions as the execution role's T1-T3 (judge/trust.py), asked of codebuild.amazonaws.com
+    with the project the toolkit creates (services/codebuild.py: bedrock-agentcore-<agent>-builder)."""
+    who = f"{_who(given)} {name}".rstrip()
     findings: list[Finding] = []
-    trust = role.trust.document
-    if trust is None or evaluate([trust], trust_request(spec)).decision is not Decision.ALLOWED:
+    allowed = trust is not None and evaluate([trust], trust_request(spec)).decision is Decision.ALLOWED
+    anyone = Request("sts:AssumeRole", "*", {}, principal={"AWS": f"arn:{spec.partition}:iam::{OTHER_ACCOUNT}:root"})
+    wildcard = trust is not None and evaluate([trust], anyone).decision is Decision.ALLOWED
+    scoped = (
+        trust is not None
+        and allowed
+        and evaluate([trust], trust_request(spec, account=OTHER_ACCOUNT)).decision is not Decision.ALLOWED
+    )
+    if not allowed:
         findings.append(
             Finding(
                 Code.CODEBUILD_ROLE_TRUST_INVALID,
-                f"{who} {role.name} does not let {CODEBUILD_PRINCIPAL} assume it for project "
+                f"{who} does not let {CODEBUILD_PRINCIPAL} assume it for project "
                 f"{project_arn(spec)}: the build fails at StartBuild",
                 "use the trust `agentcore-ext policy codebuild-trust` prints (or `role ensure --codebuild`)",
             )
         )
-    elif evaluate([trust], trust_request(spec, account="111122223333")).decision is Decision.ALLOWED:
+    elif not scoped:
         findings.append(
             Finding(
                 Code.CODEBUILD_ROLE_TRUST_NOT_SCOPED,
-                f"{who} {role.name} lets CodeBuild assume it on behalf of any account (confused deputy)",
+                f"{who} lets CodeBuild assume it on behalf of any account (confused deputy)",
                 "scope the trust by aws:SourceAccount and aws:SourceArn (`agentcore-ext policy codebuild-trust`)",
             )
         )
+    if wildcard:
+        findings.append(
+            Finding(
+                Code.TRUST_WILDCARD_PRINCIPAL,
+                f"{who} may be assumed by principals of other accounts: agentcore-ext does not repair it",
+                "remove the statement that admits any principal, then rerun",
+            )
+        )
+    return TrustVerdict(allowed and scoped and not wildcard, tuple(findings), allowed, scoped, wildcard)
+
+
+def judge_codebuild_permissions(role: ObservedRole, spec: AgentSpec, *, given: bool = False) -> PermissionsVerdict:
+    """Every request of the build (permission_requests) decided against the role's policies and boundary."""
+    who = f"{_who(given)} {role.name}"
     docs = _documents(role)
     boundary = role.boundary.document if role.boundary is not None else None
-    missing = sorted(
-        {r.action for r in permission_requests(spec) if evaluate(docs, r, boundary).decision is not Decision.ALLOWED}
+    if role.boundary is not None and boundary is None:
+        boundary = PolicyDocument((), name=role.boundary.name)  # unreadable boundary: assume it allows nothing
+    results = tuple(
+        (Requirement(r.action, r.resource, {k: str(v) for k, v in r.context.items()}), evaluate(docs, r, boundary))
+        for r in permission_requests(spec)
     )
+    missing = tuple(sorted({req.action for req, ev in results if ev.decision is not Decision.ALLOWED}))
+    findings: list[Finding] = []
     if missing:
         findings.append(
             Finding(
                 Code.CODEBUILD_ROLE_PERMISSIONS_MISSING,
-                f"{who} {role.name} lacks {', '.join(missing)} for this agent's build",
+                f"{who} lacks {', '.join(missing)} for this agent's build",
                 "add what `agentcore-ext policy codebuild-permissions` prints",
             )
         )
-    return findings
+    denied = sorted({req.action for req, ev in results if ev.decision is Decision.EXPLICIT_DENY})
+    if denied:
+        findings.append(
+            Finding(
+                Code.PERMISSIONS_EXPLICIT_DENY,
+                f"{who}: an explicit Deny refuses {', '.join(denied)}; agentcore-ext cannot repair it by adding",
+                "remove or narrow the Deny statement, then rerun",
+            )
+        )
+    fenced = sorted(
+        {
+            req.action
+            for req, ev in results
+            if ev.decision is Decision.IMPLICIT_DENY and ev.boundary not in (None, Decision.ALLOWED)
+        }
+    )
+    if fenced:
+        findings.append(
+            Finding(
+                Code.PERMISSIONS_BOUNDARY_BLOCKS,
+                f"{who}: its permissions boundary does not allow {', '.join(fenced)}",
+                "ask an administrator to widen the boundary, or use a CodeBuild role without it",
+            )
+        )
+    return PermissionsVerdict(not missing, missing, tuple(findings), results)
+
+
+def judge_codebuild_role(role: ObservedRole, spec: AgentSpec, *, given: bool) -> list[Finding]:
+    """Trust (CodeBuild may assume it for this agent's project, and only this account's) and permissions."""
+    trust = judge_codebuild_trust(role.trust.document, spec, name=role.name, given=given)
+    return [*trust.findings, *judge_codebuild_permissions(role, spec, given=given).findings]

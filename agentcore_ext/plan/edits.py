@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from agentcore_ext.iam.policy import Statement, parse_policy
-from agentcore_ext.judge.requirements import SERVICE_PRINCIPAL, trust_statement
-from agentcore_ext.judge.trust import TrustVerdict, judge_trust
+from agentcore_ext.judge.trust import TrustVerdict
+from agentcore_ext.plan.kinds import EXECUTION, RoleKind
 from agentcore_ext.state import AgentSpec, ObservedRole
 
 
@@ -35,11 +35,11 @@ def _unique_sid(base: str, taken: set[str]) -> str:
     return sid
 
 
-def _bare_service_statement(st: Statement) -> bool:
-    """An Allow for exactly the AgentCore service with no condition, nothing negated, no resource."""
+def _bare_service_statement(st: Statement, principal: str) -> bool:
+    """An Allow for exactly the role's service with no condition, nothing negated, no resource."""
     return (
         st.effect == "Allow"
-        and dict(st.principal or {}) == {"Service": (SERVICE_PRINCIPAL,)}
+        and dict(st.principal or {}) == {"Service": (principal,)}
         and st.not_principal is None
         and st.not_actions is None
         and st.resources is None
@@ -57,11 +57,13 @@ def _scope_statement(raw: Mapping[str, Any], account: str) -> dict[str, Any]:
     return {**raw, "Condition": {"StringEquals": {"aws:SourceAccount": account}}}
 
 
-def repair_trust(observed: ObservedRole, spec: AgentSpec, before: TrustVerdict) -> tuple[dict[str, Any] | None, str]:
+def repair_trust(
+    observed: ObservedRole, spec: AgentSpec, before: TrustVerdict, kind: RoleKind = EXECUTION
+) -> tuple[dict[str, Any] | None, str]:
     """The trust policy with the repairs it needs, and a note of each; (None, "") when none is needed or possible.
 
-    Bare AgentCore statements get aws:SourceAccount; if AgentCore still may not assume the role, the tool's own
-    statement is added. Every other statement is kept as it is.
+    Bare statements for the kind's service get aws:SourceAccount; if the service still may not assume the role,
+    the tool's own statement is added. Every other statement is kept as it is.
     """
     doc = observed.trust.document
     if doc is None or (before.service_allowed and before.scoped):
@@ -71,20 +73,19 @@ def repair_trust(observed: ObservedRole, spec: AgentSpec, before: TrustVerdict) 
     notes: list[str] = []
     if not before.scoped:
         for st in doc.statements:
-            if _bare_service_statement(st) and st.index < len(statements):
+            if _bare_service_statement(st, kind.principal) and st.index < len(statements):
                 statements[st.index] = _scope_statement(statements[st.index], spec.account)
                 notes.append(
                     f"statement {st.index}{f' ({st.sid})' if st.sid else ''}: added condition "
                     f"aws:SourceAccount={spec.account}; nothing else in it changed"
                 )
     candidate = _with_statements(raw, statements)
-    if not judge_trust(parse_policy(candidate), spec).service_allowed:
-        added = dict(trust_statement(spec))
+    if not kind.judge_trust(parse_policy(candidate), spec).service_allowed:
+        added = dict(kind.trust_statement(spec))
         added["Sid"] = _unique_sid(added["Sid"], {s.sid for s in doc.statements if s.sid})
         statements.append(added)
         notes.append(
-            f"added statement {added['Sid']}: AgentCore may assume the role for agent {spec.agent} "
-            f"in {spec.account}/{spec.region}; existing statements kept as they are"
+            f"added statement {added['Sid']}: {kind.trust_in_words(spec)}; existing statements kept as they are"
         )
         candidate = _with_statements(raw, statements)
     return (candidate if notes else None), "; ".join(notes)

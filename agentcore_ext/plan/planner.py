@@ -20,17 +20,9 @@ from typing import Any
 from agentcore_ext.findings import Code, Finding, Severity
 from agentcore_ext.iam.policy import parse_policy
 from agentcore_ext.judge.permissions import written_wildcards
-from agentcore_ext.judge.requirements import (
-    TOOL_POLICY_NAME,
-    TOOL_REPAIR_POLICY_NAME,
-    permissions_document,
-    requirements,
-    trust_document,
-)
-from agentcore_ext.judge.role import RoleVerdict, judge_role
-from agentcore_ext.judge.rule import RequirementLevel
-from agentcore_ext.judge.trust import judge_trust
+from agentcore_ext.judge.role import RoleVerdict
 from agentcore_ext.plan.edits import merge_statements, repair_trust
+from agentcore_ext.plan.kinds import EXECUTION, RoleKind
 from agentcore_ext.plan.model import (
     ORDER,
     Action,
@@ -47,46 +39,39 @@ from agentcore_ext.state import AgentSpec, ObservedRole, observe_policy
 
 TAG_LIMIT = 50  # IAM: tags per role
 INLINE_POLICY_LIMIT = 10_240  # IAM: total characters (whitespace excluded) of a role's inline policies
-# Findings an added Allow or trust statement cannot cure: they block the whole plan.
-UNFIXABLE = frozenset(
-    {
-        Code.PERMISSIONS_EXPLICIT_DENY,
-        Code.PERMISSIONS_BOUNDARY_BLOCKS,
-        Code.PERMISSIONS_UNDECIDED,
-        Code.TRUST_WILDCARD_PRINCIPAL,
-        Code.TRUST_SERVICE_NOT_ALLOWED,
-        Code.ROLE_POLICY_INVALID,
-    }
-)
-TRUST_CODES = frozenset({Code.TRUST_WILDCARD_PRINCIPAL, Code.TRUST_SERVICE_NOT_ALLOWED, Code.TRUST_NOT_SCOPED})
+# Findings an added Allow or trust statement cannot cure block the whole plan: each kind says which (plan/kinds.py).
+UNFIXABLE = EXECUTION.unfixable
+TRUST_CODES = EXECUTION.trust_codes
 
 
 def _size(doc: Mapping[str, Any]) -> int:
     return len(json.dumps(doc, separators=(",", ":")))
 
 
-def _size_finding(total: int, role: str) -> Finding:
+def _size_finding(total: int, role: str, kind: RoleKind = EXECUTION) -> Finding:
     return Finding(
         Code.ROLE_INLINE_POLICY_LIMIT,
         f"the inline policies of role {role} would hold {total} characters, more than IAM's {INLINE_POLICY_LIMIT}",
-        "attach a managed policy made from `agentcore-ext policy permissions` "
+        f"attach a managed policy made from `agentcore-ext policy {kind.policy_command}` "
         "instead, or remove unused inline policies",
     )
 
 
-def _plan_create(spec: AgentSpec, inputs: PlanInputs) -> tuple[RoleVerdict, Plan]:
-    missing = tuple(sorted({r.action for r in requirements(spec) if r.level is RequirementLevel.REQUIRED}))
-    verdict = RoleVerdict(inputs.name, inputs.arn, False, False, False, missing)
+def _plan_create(spec: AgentSpec, inputs: PlanInputs, kind: RoleKind) -> tuple[RoleVerdict, Plan]:
+    verdict = RoleVerdict(inputs.name, inputs.arn, False, False, False, kind.required_actions(spec))
     if inputs.must_exist or inputs.no_create:
-        why = "--execution-role names a role that must exist" if inputs.must_exist else "--no-create was given"
+        flag = kind.given_flag
+        why = f"{flag} names a role that must exist" if inputs.must_exist else "--no-create was given"
         hint = (
-            "check the name or ARN, or omit --execution-role (or use --role-name) to let agentcore-ext create it"
+            f"check the name or ARN, or omit {flag}"
+            + (" (or use --role-name)" if kind is EXECUTION else "")
+            + " to let agentcore-ext create it"
             if inputs.must_exist
             else "drop --no-create to let agentcore-ext create it"
         )
-        found = Finding(Code.ROLE_NOT_FOUND, f"role {inputs.arn} does not exist ({why})", hint)
+        found = Finding(Code.ROLE_NOT_FOUND, f"{kind.label} {inputs.arn} does not exist ({why})", hint)
         return replace(verdict, findings=(found,)), Plan(inputs.name, inputs.arn, blocked_by=(found,))
-    trust, permissions = trust_document(spec), permissions_document(spec)
+    trust, permissions = kind.trust_document(spec), kind.permissions_document(spec, None)
     # Judge the role the plan would make, under its boundary: a boundary that blocks the agent stops the create.
     bnd = inputs.boundary_document
     would_be = ObservedRole(
@@ -94,16 +79,16 @@ def _plan_create(spec: AgentSpec, inputs: PlanInputs) -> tuple[RoleVerdict, Plan
         inputs.arn,
         inputs.path,
         observe_policy(trust, "trust policy"),
-        (observe_policy(permissions, TOOL_POLICY_NAME),),
+        (observe_policy(permissions, kind.policy_name),),
         boundary_arn=inputs.boundary,
         boundary=observe_policy(bnd, inputs.boundary or "", inputs.boundary or "") if bnd else None,
     )
-    blocked = [f for f in judge_role(would_be, spec).findings if f.code in UNFIXABLE]
+    blocked = [f for f in kind.judge(would_be, spec).findings if f.code in kind.unfixable]
     if _size(permissions) > INLINE_POLICY_LIMIT:
-        blocked.append(_size_finding(_size(permissions), inputs.name))
+        blocked.append(_size_finding(_size(permissions), inputs.name, kind))
     actions: tuple[Action, ...] = (
         CreateRole(inputs.name, inputs.path, trust, inputs.boundary, dict(inputs.tags), inputs.description),
-        PutInlinePolicy(inputs.name, TOOL_POLICY_NAME, permissions),
+        PutInlinePolicy(inputs.name, kind.policy_name, permissions),
     )
     warnings = tuple(written_wildcards(permissions))
     return replace(verdict, findings=tuple(blocked) + warnings), Plan(
@@ -112,26 +97,29 @@ def _plan_create(spec: AgentSpec, inputs: PlanInputs) -> tuple[RoleVerdict, Plan
 
 
 def _permissions_action(
-    observed: ObservedRole, spec: AgentSpec, fixable: set[str], extra: list[Finding]
+    observed: ObservedRole, spec: AgentSpec, fixable: set[str], extra: list[Finding], kind: RoleKind
 ) -> PutInlinePolicy:
     """The permissions write: finish the tool's own half-created role, else add to the repair policy."""
-    if observed.managed_by_tool and observed.inline_policy(TOOL_POLICY_NAME) is None:
+    if observed.managed_by_tool and observed.inline_policy(kind.policy_name) is None:
         # CreateRole went through, PutRolePolicy never did (killed, or IAM lagged past the wait): what the
         # create would have written, under the create's own name, so a rerun finishes the job.
-        name, doc, old, addition = TOOL_POLICY_NAME, permissions_document(spec), None, permissions_document(spec)
+        full = kind.permissions_document(spec, None)
+        name, doc, old, addition = kind.policy_name, full, None, full
     else:
-        existing = observed.inline_policy(TOOL_REPAIR_POLICY_NAME)
-        name, old = TOOL_REPAIR_POLICY_NAME, dict(existing.raw) if existing else None
-        addition = permissions_document(spec, only_actions=fixable)
+        existing = observed.inline_policy(kind.repair_policy_name)
+        name, old = kind.repair_policy_name, dict(existing.raw) if existing else None
+        addition = kind.permissions_document(spec, fixable)
         doc = merge_statements(old, addition)
     extra += written_wildcards(addition)
     others = sum(_size(p.raw) for p in observed.inline if p.name != name)
     if others + _size(doc) > INLINE_POLICY_LIMIT:
-        extra.append(_size_finding(others + _size(doc), observed.name))
-    return PutInlinePolicy(observed.name, name, doc, old, addition, finish=name == TOOL_POLICY_NAME)
+        extra.append(_size_finding(others + _size(doc), observed.name, kind))
+    return PutInlinePolicy(observed.name, name, doc, old, addition, finish=name == kind.policy_name)
 
 
-def rebase(action: Action, served: Mapping[str, Any] | None, spec: AgentSpec) -> Action | None:
+def rebase(
+    action: Action, served: Mapping[str, Any] | None, spec: AgentSpec, kind: RoleKind = EXECUTION
+) -> Action | None:
     """The action redone against what IAM served just before the write (another writer may have changed it).
 
     Pure. None: the served document already holds what the action would add.
@@ -148,18 +136,20 @@ def rebase(action: Action, served: Mapping[str, Any] | None, spec: AgentSpec) ->
             fresh = ObservedRole(role, "", "/", observe_policy(served, "trust policy"))
             if fresh.trust.document is None:
                 return action
-            new, note = repair_trust(fresh, spec, judge_trust(fresh.trust.document, spec))
+            new, note = repair_trust(fresh, spec, kind.judge_trust(fresh.trust.document, spec), kind)
             if new is None:
                 return None
             return replace(action, new_document=new, old_document=dict(served), note=note)
     return action
 
 
-def make_plan(observed: ObservedRole | None, spec: AgentSpec, inputs: PlanInputs) -> tuple[RoleVerdict, Plan]:
-    """Judge the role and decide: nothing, create, or repair (applied only with inputs.fix)."""
+def make_plan(
+    observed: ObservedRole | None, spec: AgentSpec, inputs: PlanInputs, kind: RoleKind = EXECUTION
+) -> tuple[RoleVerdict, Plan]:
+    """Judge the role of this kind and decide: nothing, create, or repair (applied only with inputs.fix)."""
     if observed is None:
-        return _plan_create(spec, inputs)
-    verdict = judge_role(observed, spec)
+        return _plan_create(spec, inputs, kind)
+    verdict = kind.judge(observed, spec)
     assert verdict.trust is not None and verdict.permissions is not None
     blocked = [f for f in verdict.findings if f.code is Code.ROLE_RESERVED]
     # Never plan a change to a role AWS manages, not even for display; a compliant one gets no tags either
@@ -170,11 +160,11 @@ def make_plan(observed: ObservedRole | None, spec: AgentSpec, inputs: PlanInputs
     extra: list[Finding] = []
     fixable = set(verdict.permissions.fixable_actions)
     if fixable:
-        actions.append(_permissions_action(observed, spec, fixable, extra))
-    new_trust, note = repair_trust(observed, spec, verdict.trust)
+        actions.append(_permissions_action(observed, spec, fixable, extra, kind))
+    new_trust, note = repair_trust(observed, spec, verdict.trust, kind)
     after_trust = verdict.trust
     if new_trust is not None:
-        after_trust = judge_trust(parse_policy(new_trust), spec)
+        after_trust = kind.judge_trust(parse_policy(new_trust), spec)
         # Only scoping (the service may already assume the role, no wildcard): a warning's repair, never blocking.
         warning_only = not any(f.level is Severity.ERROR for f in verdict.trust.findings)
         actions.append(UpdateTrust(observed.name, new_trust, dict(observed.trust.raw), note, warning_only))
@@ -200,7 +190,9 @@ def make_plan(observed: ObservedRole | None, spec: AgentSpec, inputs: PlanInputs
     # What adding cannot cure blocks the whole repair: after_trust tells whether the trust edits suffice.
     after_codes = {f.code for f in after_trust.findings}
     blocked = [
-        f for f in verdict.findings if f.code in UNFIXABLE and (f.code not in TRUST_CODES or f.code in after_codes)
+        f
+        for f in verdict.findings
+        if f.code in kind.unfixable and (f.code not in kind.trust_codes or f.code in after_codes)
     ]
     blocked += [f for f in extra if f.level is Severity.ERROR]  # warnings (tag limit, wildcards) never block
     # Without --fix, only finishing the tool's own half-created role is applied; the rest is shown.
