@@ -6,6 +6,7 @@ import json
 
 import boto3
 import pytest
+import yaml
 from test_e2e import ACCOUNT, BASE, REGION, World, world  # noqa: F401  (the fixture)
 
 from agentcore_ext.aws.sandbox import FULL_ACCESS_DOCUMENT
@@ -98,16 +99,26 @@ def test_a_cber_role_with_a_broken_trust_is_refused(world: World) -> None:  # no
         ' "Action": "sts:AssumeRole"}]}'
     )
     arn = world.iam.create_role(RoleName="MyBedrockAgentCoreCodeBuild", AssumeRolePolicyDocument=ec2_trust)["Role"]
+    # configure judges a -cber role (issue 13) and refuses it before the toolkit runs
     code, report, err = world.run(*BASE, "--", "--code-build-execution-role", arn["Arn"])
-    assert code == 0, err
+    assert code == 3, err
+    assert report is not None and "CODEBUILD_ROLE_TRUST_INVALID" in codes(report)
+    assert report["configure"]["ran"] is False and not (world.workdir / ".bedrock_agentcore.yaml").exists()
+    broken = world.role_state("MyBedrockAgentCoreCodeBuild")
+    assert broken is not None and broken["trust"]["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
+    assert broken["inline"] == {}  # judged, never repaired nor replaced
+    # A YAML that names it anyway (edited by hand, or written by the toolkit itself): doctor and the deploy guard
+    assert world.run(*BASE)[0] == 0
+    path = world.workdir / ".bedrock_agentcore.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["agents"]["hello_agent"]["codebuild"]["execution_role"] = arn["Arn"]
+    path.write_text(yaml.safe_dump(data))
     code, report, err = world.run("doctor", "--json")
     assert code == 3, err
     assert report is not None and "CODEBUILD_ROLE_TRUST_INVALID" in codes(report)
-    assert world.role_state("MyBedrockAgentCoreCodeBuild")["trust"]["Statement"][0]["Principal"] == {  # type: ignore[index]
-        "Service": "ec2.amazonaws.com"
-    }  # judged, never replaced
     code, _, err = world.run("deploy", check_json=False)
     assert code == 3 and "CODEBUILD_ROLE_TRUST_INVALID" in err
+    assert world.role_state("MyBedrockAgentCoreCodeBuild") == broken
     nothing_built(world)
 
 

@@ -30,7 +30,9 @@ def test_toolkit_short_flags_are_read_as_the_toolkit_spells_them(world: World) -
     assert "--non-interactive" in argv and "--requirements-file=requirements.txt" in argv and "--disable-otel" in argv
     data = _yaml(world)
     assert data["default_agent"] == "hello_agent"
-    assert world.iam.list_roles()["Roles"] and all(r["RoleName"] == ROLE for r in world.iam.list_roles()["Roles"])
+    # no stray role from `-ni` read as `-n i`: the execution role and (issue 13) the agent's CodeBuild role only
+    names = {r["RoleName"] for r in world.iam.list_roles()["Roles"]}
+    assert names == {ROLE, f"BedrockAgentCoreCodeBuild-{REGION}-hello_agent"}
 
 
 def test_a_compliant_role_given_with_er_and_ni_is_left_alone(world: World) -> None:

@@ -12,6 +12,7 @@ from agentcore_ext import arns
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, EXIT_INTERRUPTED, EXIT_TOOLKIT_FAILED, UsageError
 from agentcore_ext.findings import Code, Finding, has_errors
 from agentcore_ext.flows import answers
+from agentcore_ext.flows.codebuild_ensure import configure_codebuild  # agentcore-ext CodeBuild role (issue 13)
 from agentcore_ext.flows.ensure import ensure
 from agentcore_ext.flows.session import Confirm, Progress
 from agentcore_ext.report import ConfigureBlock, Report
@@ -89,6 +90,9 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
                 )
             ]
         )
+    # agentcore-ext CodeBuild role (issue 13, flows/codebuild_ensure.py): ensured (or judged, for -cber) and passed on
+    ok = not has_errors(report.findings)
+    codebuild_arn = configure_codebuild(s, report, confirm, progress, overrides, block) if ok else None
     if has_errors(report.findings) or settings.dry_run:
         report.configure = ConfigureBlock()
         return EXIT_CHECKS_FAILED if has_errors(report.findings) else 0
@@ -102,6 +106,7 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
         s.spec.protocol,
         not interactive,  # --yes confirms the IAM plan only; the toolkit's -ni is the user's to give
         settings.toolkit_args,
+        codebuild_role_arn=codebuild_arn,  # agentcore-ext CodeBuild role (issue 13)
     )
     had_config = (workdir / CONFIG_FILE).is_file()
     _backup(workdir, report)

@@ -4,10 +4,12 @@ confirmation) -> PassRole for a role nobody wrote.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, AgentCoreExtError, ChecksFailed
 from agentcore_ext.findings import PASSROLE_CODES, Code, Finding, has_errors, regrade
+from agentcore_ext.flows.ensure_config import with_agent_config
 from agentcore_ext.flows.role import RoleOutcome, ensure_role, fix_command
 from agentcore_ext.flows.session import (
     Confirm,
@@ -126,7 +128,11 @@ def ensure(settings: Settings, report: Report, confirm: Confirm, progress: Progr
     return s, outcome
 
 
-def role_ensure(settings: Settings, report: Report, confirm: Confirm, progress: Progress) -> tuple[int, str | None]:
+def role_ensure(
+    settings: Settings, report: Report, confirm: Confirm, progress: Progress, explicit: Collection[str] = ()
+) -> tuple[int, str | None]:
+    """`explicit`: the flags the user gave; the agent's block in .bedrock_agentcore.yaml fills in the rest."""
+    settings = with_agent_config(settings, explicit)  # issue 15 item 3: the YAML, as doctor reads it
     _, outcome = ensure(settings, report, confirm, progress)
     code = EXIT_CHECKS_FAILED if has_errors(report.findings) else 0
     return code, outcome.arn if code == 0 else None

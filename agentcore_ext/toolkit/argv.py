@@ -26,6 +26,7 @@ def build_configure_argv(
     protocol: str | None,
     non_interactive: bool,
     extra_args: Sequence[str] = (),
+    codebuild_role_arn: str | None = None,  # agentcore-ext: the checked CodeBuild role (issue 13)
 ) -> list[str]:
     """The toolkit argv (without the program name) for `agentcore configure` with the settings we judged."""
     configure_overrides(extra_args)  # refuses arguments that would override what the role was judged for
@@ -40,6 +41,8 @@ def build_configure_argv(
     ):
         if value:
             argv += [flag, value]
+    if codebuild_role_arn:  # agentcore-ext: the checked CodeBuild role (issue 13)
+        argv += ["--code-build-execution-role", codebuild_role_arn]
     if disable_memory:
         argv.append("--disable-memory")
     if non_interactive:
