@@ -189,12 +189,24 @@ def test_policy_commands_print_documents(kind: str, fmt: str) -> None:
         assert doc["Version"] == "2012-10-17" and doc["Statement"]
     elif fmt == "cloudformation":
         tpl = json.loads(r.stdout)
-        (res,) = tpl["Resources"].values()
-        assert res["Type"].startswith("AWS::IAM::")
+        types = sorted(res["Type"] for res in tpl["Resources"].values())
+        if kind == "caller":
+            assert types == ["AWS::IAM::ManagedPolicy"]
+        else:  # issue 15 item 7: one stack, the role with its trust and its permissions, the policy `Ref`s the role
+            assert types == ["AWS::IAM::Role", "AWS::IAM::RolePolicy"]
+            role = tpl["Resources"]["AgentCoreExecutionRole"]["Properties"]
+            assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"] == (
+                "bedrock-agentcore.amazonaws.com"
+            )
+            policy = tpl["Resources"]["AgentCoreExecutionPolicy"]["Properties"]
+            assert policy["RoleName"] == {"Ref": "AgentCoreExecutionRole"} and policy["PolicyDocument"]["Statement"]
     else:
         assert r.stdout.startswith('resource "aws_iam_') and "jsonencode(" in r.stdout
         if kind == "caller":
             assert "$${aws:username}" in r.stdout  # escaped, or Terraform would interpolate it
+        else:
+            assert 'resource "aws_iam_role" "agentcore_execution"' in r.stdout
+            assert "role   = aws_iam_role.agentcore_execution.id" in r.stdout
 
 
 def test_policy_written_documents_validate(tmp_path: Path) -> None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 
 from agentcore_ext.cli import options as o
 from agentcore_ext.cli.run import resolve_region
 from agentcore_ext.errors import AgentCoreExtError, UsageError
+
+if TYPE_CHECKING:
+    from agentcore_ext.settings import Settings
 
 app = typer.Typer(
     help="Print the trust, permissions or caller policy the tool would use.",
@@ -35,12 +40,13 @@ def _emit(
     feature: list[str] | None = None,
     additional_policy: list[str] | None = None,
     config: str | None = None,
+    with_codebuild: bool = False,
 ) -> None:
     from pathlib import Path
 
     from agentcore_ext import arns
     from agentcore_ext.cli import formats, render
-    from agentcore_ext.flows.policy import caller_scope, policy_document
+    from agentcore_ext.flows.policy import STACK_ROLES, caller_scope, policy_document
     from agentcore_ext.judge.caller_policy import escalation_note
     from agentcore_ext.judge.requirements import TOOL_POLICY_NAME
     from agentcore_ext.settings import build_settings, load_team_defaults
@@ -68,6 +74,14 @@ def _emit(
             config=config,
             workdir=str(Path.cwd()),
         )
+        if with_codebuild and (kind not in ("trust", "permissions") or fmt == "json"):
+            raise UsageError(
+                "--with-codebuild adds the CodeBuild role to the execution role's template",
+                "use it with `policy trust` or `policy permissions` and --format cloudformation or terraform",
+            )
+        if kind in STACK_ROLES and fmt != "json":  # one stack: the role with its trust and its permissions
+            render.out(_stack(kind, s, fmt, with_codebuild))
+            return
         doc, s = policy_document(kind, s)
         assert s.region is not None
         note = escalation_note(caller_scope(s)) if kind == "caller" else None
@@ -85,6 +99,49 @@ def _emit(
     except AgentCoreExtError as exc:
         render.error(exc)
         raise typer.Exit(exc.exit_code) from None
+
+
+WithCodeBuild = Annotated[
+    bool,
+    typer.Option(
+        "--with-codebuild",
+        help="With trust|permissions and --format cloudformation|terraform: the CodeBuild role too, in the same stack.",
+    ),
+]
+
+
+def _stack(kind: str, settings: Settings, fmt: str, with_codebuild: bool) -> str:
+    """The roles of `kind` (and the CodeBuild role, when asked), each with its trust and permissions: one template."""
+    from agentcore_ext import arns
+    from agentcore_ext.cli import formats
+    from agentcore_ext.flows.policy import STACK_ROLES, role_documents
+    from agentcore_ext.judge.codebuild_role import default_codebuild_role_name
+    from agentcore_ext.judge.requirements import TOOL_POLICY_NAME
+    from agentcore_ext.plan.kinds import CODEBUILD_POLICY_NAME
+
+    keys = STACK_ROLES[kind] + (("codebuild",) if with_codebuild else ())
+    documents, s = role_documents(keys, settings)
+    assert s.region is not None
+    agent = s.agent_name or "agent"
+    names = {
+        "execution": (s.role_name or arns.default_role_name(s.region, agent, s.role_name_template), TOOL_POLICY_NAME),
+        "codebuild": (default_codebuild_role_name(s.region, agent), CODEBUILD_POLICY_NAME),
+    }
+    roles = [
+        formats.StackRole(
+            key,
+            formats.RoleMeta(
+                role_name=names[key][0],
+                role_path=s.role_path,
+                boundary=s.permissions_boundary,
+                tags=s.role_tags(),
+                policy_name=names[key][1],
+            ),
+            *documents[key],
+        )
+        for key in keys
+    ]
+    return formats.render_stack(roles, fmt)
 
 
 def _register(kind: str, doc: str) -> None:
@@ -106,6 +163,7 @@ def _register(kind: str, doc: str) -> None:
         feature: o.Feature = None,
         additional_policy: o.AdditionalPolicy = None,
         config: o.Config = None,
+        with_codebuild: WithCodeBuild = False,
     ) -> None:
         _emit(
             kind,
@@ -126,6 +184,7 @@ def _register(kind: str, doc: str) -> None:
             feature=feature,
             additional_policy=additional_policy,
             config=config,
+            with_codebuild=with_codebuild,
         )
 
     command.__doc__ = doc

@@ -61,3 +61,30 @@ def policy_document(kind: str, settings: Settings) -> tuple[dict[str, Any], Sett
         "codebuild-permissions": codebuild_permissions_document,
     }
     return documents[kind](spec), settings
+
+
+# Which roles a template holds for each kind (issue 15 item 7): `policy trust|permissions --format F` print the
+# execution role's stack, `policy codebuild-trust|codebuild-permissions --format F` the CodeBuild role's.
+STACK_ROLES = {
+    "trust": ("execution",),
+    "permissions": ("execution",),
+    "codebuild-trust": ("codebuild",),
+    "codebuild-permissions": ("codebuild",),
+}
+
+
+def role_documents(
+    roles: tuple[str, ...], settings: Settings
+) -> tuple[dict[str, tuple[dict[str, Any], dict[str, Any]]], Settings]:
+    """(trust, permissions) of each role ("execution", "codebuild") for these settings, from one agent profile."""
+    if not settings.agent_name:
+        raise UsageError("no agent given", "pass --name AGENT or --entrypoint FILE")
+    region = settings.region or _region_from_aws(settings.profile)
+    account = settings.account or _account_from_aws(settings.profile, region)
+    settings = settings.with_(region=region, account=account)
+    spec = profiled_spec(settings, Report("policy"), account=account)
+    pairs = {
+        "execution": (trust_document(spec), permissions_document(spec)),
+        "codebuild": (codebuild_trust_document(spec), codebuild_permissions_document(spec)),
+    }
+    return {key: pairs[key] for key in roles}, settings
