@@ -69,6 +69,7 @@ def test_ctrl_c_at_the_iam_prompt_is_130(world: World) -> None:
 def test_ctrl_c_at_a_toolkit_prompt_is_130_and_the_yaml_is_not_written(world: World) -> None:
     # The role exists and is compliant: no IAM plan, so the toolkit's own prompts come first.
     assert world.run("role", "ensure", "-n", "hello_agent", "--disable-memory", "--yes", check_json=False)[0] == 0
+    assert world.run("role", "ensure", "--codebuild", "-n", "hello_agent", "--yes", check_json=False)[0] == 0
     before = _snapshot(world.workdir)
     code, out = _interact(
         world, ["configure", "-e", "hello_agent.py", "--disable-memory"], [("Path or Press Enter", b"\x03")]
@@ -80,6 +81,7 @@ def test_ctrl_c_at_a_toolkit_prompt_is_130_and_the_yaml_is_not_written(world: Wo
 
 def test_an_ecr_repository_typed_at_the_toolkits_prompt_is_judged_and_the_folder_restored(world: World) -> None:
     assert world.run("role", "ensure", "-n", "hello_agent", "--disable-memory", "--yes", check_json=False)[0] == 0
+    assert world.run("role", "ensure", "--codebuild", "-n", "hello_agent", "--yes", check_json=False)[0] == 0
     role_before = world.role_state(ROLE)
     before = _snapshot(world.workdir)
     typed = "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/typed"
@@ -101,6 +103,7 @@ def test_an_ecr_repository_typed_at_the_toolkits_prompt_is_judged_and_the_folder
 
 def test_default_answers_at_the_toolkits_prompts_configure_normally(world: World) -> None:
     assert world.run("role", "ensure", "-n", "hello_agent", "--disable-memory", "--yes", check_json=False)[0] == 0
+    assert world.run("role", "ensure", "--codebuild", "-n", "hello_agent", "--yes", check_json=False)[0] == 0
     code, out = _interact(
         world,
         ["configure", "-e", "hello_agent.py", "--disable-memory"],
