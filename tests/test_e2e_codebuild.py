@@ -157,3 +157,16 @@ def test_role_ensure_reads_the_yaml_like_doctor(world: World) -> None:
     code, report, err = world.run("role", "ensure", "--codebuild", "--json")
     assert code == 0, err
     assert report is not None and report["role"]["arn"] == CB_ARN and report["role"]["action_taken"] == "none"
+
+
+def test_team_defaults_apply_to_the_codebuild_role(world: World) -> None:
+    allow_all = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    boundary = world.iam.create_policy(PolicyName="TeamBoundary", PolicyDocument=json.dumps(allow_all))["Policy"]["Arn"]
+    args = ("--role-path", "/agents/", "--permissions-boundary", boundary, "--tag", "team=ml", "--json")
+    code, report, err = world.run(*ENSURE, *args)
+    assert code == 0, err
+    assert report is not None and report["role"]["arn"] == f"arn:aws:iam::{ACCOUNT}:role/agents/{CB_ROLE}"
+    role = world.iam.get_role(RoleName=CB_ROLE)["Role"]
+    assert role["Path"] == "/agents/" and role["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary
+    tags = {t["Key"]: t["Value"] for t in world.iam.list_role_tags(RoleName=CB_ROLE)["Tags"]}
+    assert tags == {"managed-by": "agentcore-ext", "team": "ml"}

@@ -39,9 +39,8 @@ from agentcore_ext.state import AgentSpec, ObservedRole, observe_policy
 
 TAG_LIMIT = 50  # IAM: tags per role
 INLINE_POLICY_LIMIT = 10_240  # IAM: total characters (whitespace excluded) of a role's inline policies
-# Findings an added Allow or trust statement cannot cure block the whole plan: each kind says which (plan/kinds.py).
-UNFIXABLE = EXECUTION.unfixable
-TRUST_CODES = EXECUTION.trust_codes
+# Findings an added Allow or trust statement cannot cure block the whole plan: each kind says which (plan/kinds.py
+# RoleKind.unfixable and .trust_codes).
 
 
 def _size(doc: Mapping[str, Any]) -> int:
