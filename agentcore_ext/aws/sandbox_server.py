@@ -38,7 +38,12 @@ def operation_of(environ: dict[str, Any]) -> str:
     action = _ACTION.search(str(environ.get("QUERY_STRING", ""))) or _ACTION.search(_form_body(environ))
     if action:
         return f"{service} {action.group(1)}"
-    return f"{service} {environ.get('REQUEST_METHOD', '?')} {environ.get('PATH_INFO', '/')}"
+    # REST APIs (AgentCore): the method and the path, an ARN or id in it shown as {id} so the message stays short
+    parts = [
+        "{id}" if ":" in part or len(part) > 24 else part for part in str(environ.get("PATH_INFO", "/")).split("/")
+    ]
+    path = "/".join(p for i, p in enumerate(parts) if not (p == "{id}" and i and parts[i - 1] == "{id}"))
+    return f"{service} {environ.get('REQUEST_METHOD', '?')} {path}"
 
 
 def _form_body(environ: dict[str, Any]) -> str:

@@ -134,7 +134,11 @@ def emulator_stop(command: list[str], code: int, unsupported: list[str]) -> Agen
     return AgentCoreExtError(
         f"{name} stopped in the sandbox at {calls}: the local emulator (moto) does not implement "
         f"{'this call' if len(set(unsupported)) == 1 else 'these calls'}; against AWS the step would run",
-        "what the sandbox can and cannot emulate is in README.md, 'The sandbox that remembers'; a fresh sandbox "
-        "(agentcore-ext sandbox stop, then agentcore-ext sandbox start) deploys a new agent once",
+        "what the sandbox can and cannot emulate is in README.md, 'The sandbox that remembers'"
+        + (
+            "; a fresh sandbox (agentcore-ext sandbox stop, then agentcore-ext sandbox start) deploys a new agent"
+            if command[:1] in (["deploy"], ["launch"])
+            else ""
+        ),
         exit_code=EXIT_TOOLKIT_FAILED,
     )
