@@ -141,8 +141,11 @@ class AgentSpec:
     def runtime_id(self) -> str:
         """The runtime's id once deployed (from its ARN), else a stand-in of the toolkit's shape."""
         known = self.profile.runtime_arn
-        if known and "/" in known:
-            return known.rsplit("/", 1)[1]
+        resource = known.split(":", 5)[5] if known and known.count(":") >= 5 else ""
+        # Only AgentCore's own shape `runtime/<name>-<id>` names the runtime; an ARN of another shape (the
+        # sandbox emulator records `agent/<uuid>:1`) would scope the trust to a runtime that never calls.
+        if resource.startswith("runtime/") and "/" not in resource[8:] and ":" not in resource and resource[8:]:
+            return resource[8:]
         return f"{self.agent}-{PROBE_RUNTIME_SUFFIX}"
 
     def arn(self, service: str, resource: str, *, region: str | None = None, account: str | None = None) -> str:

@@ -20,12 +20,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from agentcore_ext.aws.sandbox_policies import DEMO_ACCOUNT, deploy_document
 from agentcore_ext.process_env import patched_environ
 
 if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient
 
-DEMO_ACCOUNT = "123456789012"  # moto's default account
 DEVELOPER_USER = "agentcore-developer"
 DEVELOPER_PATH = "/developers/"
 FULL_ACCESS_POLICY = "BedrockAgentCoreFullAccess-sandbox"
@@ -43,6 +43,9 @@ BOUNDARY_DOCUMENT: dict[str, Any] = {
         }
     ],
 }
+# The toolkit's endpoint overrides (utils/endpoints.py reads them once, at import).
+TOOLKIT_CONTROL_PLANE_ENV = "BEDROCK_AGENTCORE_CP_ENDPOINT"
+TOOLKIT_DATA_PLANE_ENV = "BEDROCK_AGENTCORE_DP_ENDPOINT"
 BANNER = "SANDBOX: every AWS call went to a local moto server at {url}; nothing touched AWS."
 
 # Variables that could send a call elsewhere or pick other credentials than the demo developer's: a profile,
@@ -135,41 +138,6 @@ def role_management_document(account: str = DEMO_ACCOUNT) -> dict[str, Any]:
     return caller_document(CallerScope(account))
 
 
-def deploy_document(account: str = DEMO_ACCOUNT) -> dict[str, Any]:
-    """What `agentcore deploy` needs besides PassRole, on the toolkit's bedrock-agentcore-* resource names."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "PushAgentImages",
-                "Effect": "Allow",
-                "Action": [
-                    "ecr:CreateRepository",
-                    "ecr:InitiateLayerUpload",
-                    "ecr:UploadLayerPart",
-                    "ecr:CompleteLayerUpload",
-                    "ecr:PutImage",
-                    "ecr:BatchCheckLayerAvailability",
-                ],
-                "Resource": f"arn:aws:ecr:*:{account}:repository/bedrock-agentcore-*",
-            },
-            {"Sid": "EcrLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
-            {
-                "Sid": "BuildAgentImages",
-                "Effect": "Allow",
-                "Action": ["codebuild:CreateProject", "codebuild:StartBuild", "codebuild:BatchGetBuilds"],
-                "Resource": f"arn:aws:codebuild:*:{account}:project/bedrock-agentcore-*",
-            },
-            {
-                "Sid": "UploadSources",
-                "Effect": "Allow",
-                "Action": ["s3:CreateBucket", "s3:PutObject", "s3:GetObject"],
-                "Resource": ["arn:aws:s3:::bedrock-agentcore-*", "arn:aws:s3:::bedrock-agentcore-*/*"],
-            },
-        ],
-    }
-
-
 def _isolation_changes() -> dict[str, str | None]:
     """Environment changes that cut the SDK off from the user's own AWS configuration (None removes a key)."""
     changes: dict[str, str | None] = dict.fromkeys(_UNSET)
@@ -219,6 +187,10 @@ class Sandbox:
                 "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
                 "AWS_REGION": self.region,
                 "AWS_DEFAULT_REGION": self.region,
+                # The toolkit builds its AgentCore clients with an explicit endpoint_url (AWS_ENDPOINT_URL does
+                # not reach them): without these its runtime calls would go to the real AgentCore endpoints.
+                TOOLKIT_CONTROL_PLANE_ENV: self.endpoint_url,
+                TOOLKIT_DATA_PLANE_ENV: self.endpoint_url,
             }
         )
         return changes
@@ -289,7 +261,7 @@ def start_sandbox(region: str = "us-east-1") -> Iterator[Sandbox]:
 
     The environment is left alone: use `sandbox.activate()` (or pass `sandbox.env()` on) to point calls at it.
     """
-    from moto.server import ThreadedMotoServer  # lazy: moto's import costs ~0.3 s
+    from agentcore_ext.aws.sandbox_server import SandboxServer  # lazy: moto's import costs ~0.3 s
 
     # werkzeug logs every request to stderr at INFO; a sandbox run should read like a real one.
     werkzeug_logger = logging.getLogger("werkzeug")
@@ -297,10 +269,10 @@ def start_sandbox(region: str = "us-east-1") -> Iterator[Sandbox]:
     # Its ERROR records are moto's own tracebacks for calls it does not implement (SimulatePrincipalPolicy):
     # the client sees an HTTP 500 and the tool reports "simulator unavailable"; the traceback is noise.
     werkzeug_logger.setLevel(logging.CRITICAL)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)  # verbose prints to stdout
+    server = SandboxServer("127.0.0.1", 0)
     server.start()
     try:
-        host, port = server.get_host_and_port()
+        host, port = server.host_and_port()
         endpoint_url = f"http://{host}:{port}"
         from agentcore_ext.aws import redact
 

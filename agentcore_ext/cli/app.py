@@ -61,10 +61,42 @@ def main(argv: list[str] | None = None) -> None:
     if args and not args[0].startswith("-") and args[0] not in OWN_COMMANDS:
         from agentcore_ext.cli.passthrough import passthrough
 
-        sys.exit(passthrough(args))
+        sys.exit(passthrough(args, OWN_COMMANDS))
     if args and args[0] == "configure":
         args = _configure_args(args)
-    app(args=args, prog_name="agentcore-ext")
+    sys.exit(_run_app(args))
+
+
+def _run_app(args: list[str]) -> int:
+    """The Typer app, not standalone: a usage error with --json anywhere also gets its JSON report on stdout.
+
+    Standalone mode would print click's message and exit 2 before agentcore-ext could add the report; here the
+    message is the same (click's, naming agentcore-ext) and the exit codes are those standalone mode gives.
+    """
+    from typer._click import exceptions as click_errors  # the click Typer bundles; cheap, Typer loaded it
+
+    try:
+        result = app(args=args, prog_name="agentcore-ext", standalone_mode=False)
+    except click_errors.UsageError as exc:
+        command = args[0] if args and args[0] in OWN_COMMANDS else "agentcore-ext"
+        where = f"agentcore-ext {command}" if command != "agentcore-ext" else command
+        exc.show()
+        if exc.ctx is None:  # an option's missing value: click names no command, so say which and where help is
+            print(f"Try '{where} -h' for help.", file=sys.stderr)
+        if "--json" not in args:
+            return exc.exit_code
+        from agentcore_ext.cli.run import fail
+        from agentcore_ext.errors import UsageError
+
+        problem = UsageError(f"{where}: {exc.format_message()}", f"`{where} --help` shows its options")
+        return fail(command, True, problem, shown=True)
+    except click_errors.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except typer.Abort:
+        print("Aborted!", file=sys.stderr)
+        return 1
+    return result if isinstance(result, int) else 0
 
 
 def _configure_args(args: list[str]) -> list[str]:

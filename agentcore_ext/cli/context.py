@@ -37,7 +37,7 @@ def confirmer(settings: Settings) -> Callable[[Plan], bool]:
         from agentcore_ext.plan.display import describe, overview
 
         # the plan is always shown before a write, --yes or not: in a few lines, or in full
-        render.err(describe(plan) if settings.show_documents else overview(plan))
+        render.plan(describe(plan) if settings.show_documents else overview(plan), as_json=settings.json)
         if settings.yes:
             return True
         if not sys.stdin.isatty():

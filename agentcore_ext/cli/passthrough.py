@@ -2,24 +2,43 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from agentcore_ext.cli import render
-from agentcore_ext.errors import EXIT_CHECKS_FAILED, AgentCoreExtError
+from agentcore_ext.errors import EXIT_CHECKS_FAILED, AgentCoreExtError, UsageError
 from agentcore_ext.report import Report
 
 GUARDED = ("deploy", "launch")
 SKIP_FLAG = "--skip-checks"
 SANDBOX_FLAG = "--sandbox"
+JSON_FLAG = "--json"
+OUR_FLAGS = (SKIP_FLAG, SANDBOX_FLAG)
+HELP_FLAGS = {"--help", "-h"}
+# What agentcore-ext adds to the toolkit's `deploy --help` / `launch --help` (click prints no word of it).
+OWN_OPTIONS_HELP = f"""
+agentcore-ext options (taken out before the toolkit runs):
+  {SKIP_FLAG}  Deploy without agentcore-ext's checks (caller, iam:PassRole, the execution role, the
+                 permissions this deploy mode needs). By default a failed check stops the deploy, exit 3.
+  {SANDBOX_FLAG}      Deploy into the running sandbox (start it with `agentcore-ext sandbox start`).
+"""
+
+
+def toolkit_commands() -> dict[str, Any]:
+    """The toolkit's own top-level commands, read from its Typer app (never a copied list: it changes by version)."""
+    import typer.main
+
+    from agentcore_ext.toolkit.run import load_app, require_toolkit
+
+    require_toolkit()  # "not installed" (exit 5), not load_app's "cannot be loaded"
+    return dict(getattr(typer.main.get_command(load_app()), "commands", {}))
 
 
 def _agent(args: list[str]) -> str | None:
     """The agent `deploy`/`launch` will deploy, read with the toolkit's own parser (`-aNAME`, `--agent=NAME`)."""
-    import typer.main
-
-    from agentcore_ext.toolkit.run import load_app
-
-    command = getattr(typer.main.get_command(load_app()), "commands", {}).get(args[0])
+    command = toolkit_commands().get(args[0])
     if command is None:
         return None
     try:  # resilient: a usage error is the toolkit's to report, with its own message
@@ -28,6 +47,30 @@ def _agent(args: list[str]) -> str | None:
         return None
     agent = ctx.params.get("agent")
     return str(agent) if agent else None
+
+
+def usage_problem(args: list[str], own: Iterable[str]) -> UsageError | None:
+    """A pass-through command line the toolkit would refuse: an unknown command (with a close match, if any) or a
+    bad option of a known one, found with the toolkit's own parser so that agentcore-ext can answer in its style
+    and name itself, not `agentcore`. None when the toolkit should run."""
+    from typer._click.exceptions import UsageError as ClickUsageError  # the click Typer bundles and uses
+
+    commands = toolkit_commands()
+    word = args[0]
+    if word not in commands:
+        close = difflib.get_close_matches(word, sorted({*commands, *own}), n=1)
+        guess = f"did you mean `agentcore-ext {close[0]}`? " if close else ""
+        return UsageError(f"no such command: {word!r}", f"{guess}`agentcore-ext --help` lists the commands")
+    rest = [a for a in args[1:] if a not in OUR_FLAGS]
+    if HELP_FLAGS & set(rest):
+        return None  # help is eager: parsing would print it here
+    try:
+        commands[word].make_context(word, rest)
+    except ClickUsageError as exc:
+        return UsageError(
+            f"agentcore-ext {word}: {exc.format_message()}", f"`agentcore-ext {word} --help` shows its options"
+        )
+    return None
 
 
 def guard(args: list[str]) -> int:
@@ -74,7 +117,17 @@ def deploy_stop(report: Report) -> int:
     return EXIT_CHECKS_FAILED
 
 
-def passthrough(args: list[str]) -> int:
+def passthrough(args: list[str], own: Iterable[str] = ()) -> int:
+    """Run a toolkit command for `agentcore-ext ARGS`; own: agentcore-ext's commands (for "did you mean")."""
+    try:
+        problem = usage_problem(args, own)
+    except AgentCoreExtError as exc:  # the toolkit is missing or broken: say so, as its run would
+        render.error(exc)
+        return exc.exit_code
+    if problem is not None:
+        from agentcore_ext.cli.run import fail
+
+        return fail(args[0], JSON_FLAG in args, problem)
     if SANDBOX_FLAG in args:
         return _sandboxed([a for a in args if a != SANDBOX_FLAG])
     return _passthrough(args)
@@ -91,9 +144,17 @@ def _sandboxed(args: list[str]) -> int:
     except AgentCoreExtError as exc:
         render.error(exc)
         return exc.exit_code
+    from agentcore_ext.flows.sandbox import emulator_stop, toolkit_endpoints, unsupported_calls
+
     render.err(sandbox.banner)
-    with sandbox.activate():
-        return _passthrough(args)
+    before = unsupported_calls(sandbox)
+    with sandbox.activate(), toolkit_endpoints(sandbox):
+        code = _passthrough(args)
+    stop = emulator_stop(args[:1], code, unsupported_calls(sandbox)[len(before) :])
+    if stop is not None:
+        render.error(stop)
+        return stop.exit_code
+    return code
 
 
 def _passthrough(args: list[str]) -> int:
@@ -103,11 +164,14 @@ def _passthrough(args: list[str]) -> int:
         if args and args[0] in GUARDED:
             if SKIP_FLAG in args:
                 args = [a for a in args if a != SKIP_FLAG]
-            elif "--help" not in args and "-h" not in args:
+            elif not HELP_FLAGS & set(args):
                 code = guard(args)
                 if code != 0:
                     return code
-        return run_passthrough(args, Path.cwd())
+        code = run_passthrough(args, Path.cwd())
+        if args and args[0] in GUARDED and HELP_FLAGS & set(args) and code == 0:
+            render.out(OWN_OPTIONS_HELP.rstrip())
+        return code
     except AgentCoreExtError as exc:
         render.error(exc)
         return exc.exit_code

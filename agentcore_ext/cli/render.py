@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Mapping
 from typing import Any, TextIO
@@ -39,6 +40,32 @@ def error_code(exit_code: int) -> Code:
 _MARK = {Severity.ERROR: "✗ error", Severity.WARNING: "! warning", Severity.INFO: "i info"}
 
 
+_SGR = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
+_RESET = "\x1b[0m"
+
+
+def colour_on(stream: TextIO | None = None, *, as_json: bool = False) -> bool:
+    """Colour only for a person at a terminal: never with --json, never when NO_COLOR is set (no-color.org: any
+    non-empty value), never on a dumb terminal or when the stream (stderr by default) is a pipe or a file."""
+    if as_json or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream or sys.stderr, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _mark(level: Severity, colour: bool) -> str:
+    return f"{_SGR[level]}{_MARK[level]}{_RESET}" if colour else _MARK[level]
+
+
+def plan(text: str, *, as_json: bool = False) -> None:
+    """A plan's text (plan/display.py) on stderr, its document diff coloured on a terminal."""
+    if colour_on(as_json=as_json):
+        from agentcore_ext.plan.display import coloured
+
+        text = coloured(text)
+    err(text)
+
+
 def err(text: str = "") -> None:
     print(text, file=sys.stderr, flush=True)
 
@@ -58,15 +85,22 @@ def _yes_no(value: bool | None) -> str:
     return {True: "yes", False: "no", None: "not checked"}[value]
 
 
-def human(report: Report, stream: TextIO | None = None) -> None:
-    """The report in words, using the JSON report's keys so the two read alike."""
+def human(report: Report, stream: TextIO | None = None, *, as_json: bool = False) -> None:
+    """The report in words, using the JSON report's keys so the two read alike; coloured on a terminal."""
     w = stream or sys.stderr
+    colour = colour_on(w, as_json=as_json)
+    if colour:
+        from agentcore_ext.plan.display import coloured  # a --dry-run's plan is one of the notes
+    else:
+
+        def coloured(text: str) -> str:
+            return text
 
     def line(text: str = "") -> None:
         print(text, file=w)
 
     for note in report.notes:
-        line(note)
+        line(coloured(note))
     if report.caller:
         c = report.caller
         line(f"caller: {c.principal_arn or c.arn} (kind: {c.kind}, account: {c.account})")
@@ -97,7 +131,7 @@ def human(report: Report, stream: TextIO | None = None) -> None:
     if report.configure and report.configure.ran:
         line(f"configure: agentcore configure exited {report.configure.exit_code}")
     for f in report.findings:
-        line(f"{_MARK[f.level]} [{f.code}] {f.message}")
+        line(f"{_mark(f.level, colour)} [{f.code}] {f.message}")
         if f.hint:
             line(f"    hint: {f.hint}")
     line(f"{'ok' if report.ok else 'not ok'} ({report.aws_calls} AWS calls, {report.seconds:.2f}s)")
@@ -112,6 +146,6 @@ def _by_feature(requirements: tuple[Mapping[str, Any], ...]) -> dict[str, list[M
 
 def emit(report: Report, as_json: bool) -> None:
     """Human text always goes to stderr; with --json the report is also the one document on stdout."""
-    human(report)
+    human(report, as_json=as_json)
     if as_json:
         out(json.dumps(report.to_dict(), indent=2))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable
@@ -66,3 +67,15 @@ def resolve_region(flag: str | None, *, required: bool = False) -> str | None:
     if required and not region:
         raise no_region()
     return region
+
+
+def fail(command: str, as_json: bool, exc: AgentCoreExtError, *, shown: bool = False) -> int:
+    """An error before any command ran (a usage error): one line in our style (unless click has `shown` its own
+    usage message); with --json also the report on stdout, so that a script always has a document to read."""
+    if not shown:
+        render.error(exc)
+    if as_json:
+        report = Report(command)
+        report.add([Finding(render.error_code(exc.exit_code), _clean(exc.message), _clean(exc.hint))])
+        render.out(json.dumps(report.to_dict(), indent=2))
+    return exc.exit_code

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from agentcore_ext.aws.sandbox_state import DAEMON_MODULE, answers, is_ours, read_state, running, state_path
-from agentcore_ext.errors import AgentCoreExtError, UsageError
+from agentcore_ext.errors import EXIT_TOOLKIT_FAILED, AgentCoreExtError, UsageError
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
+TOOLKIT_ENDPOINTS_MODULE = "bedrock_agentcore_starter_toolkit.utils.endpoints"
 
 
 def _public(state: dict[str, Any], live: bool) -> dict[str, Any]:
@@ -92,3 +95,50 @@ def require_running() -> Any:
             "start one first: agentcore-ext sandbox start",
         )
     return sandbox
+
+
+def unsupported_calls(sandbox: Any) -> list[str]:
+    """The calls the running sandbox answered with "not implemented" so far (see aws/sandbox_server.py)."""
+    from agentcore_ext.aws.sandbox_server import unsupported_calls as fetch
+
+    return fetch(str(sandbox.endpoint_url))
+
+
+@contextlib.contextmanager
+def toolkit_endpoints(sandbox: Any) -> Iterator[None]:
+    """Point an already imported toolkit's AgentCore endpoints at the sandbox for a block.
+
+    The toolkit reads BEDROCK_AGENTCORE_CP/DP_ENDPOINT once, at import (utils/endpoints.py); Sandbox.env() sets
+    them for a fresh process, this covers a process that imported the toolkit before the sandbox was active.
+    """
+    module = sys.modules.get(TOOLKIT_ENDPOINTS_MODULE)
+    names = ("CP_ENDPOINT_OVERRIDE", "DP_ENDPOINT_OVERRIDE")
+    saved = {name: getattr(module, name, None) for name in names}
+    if module is not None:
+        for name in names:
+            setattr(module, name, str(sandbox.endpoint_url))
+    try:
+        yield
+    finally:
+        if module is not None:
+            for name, value in saved.items():
+                setattr(module, name, value)
+
+
+def emulator_stop(command: list[str], code: int, unsupported: list[str]) -> AgentCoreExtError | None:
+    """The error to end a failed toolkit run with when the sandbox could not answer one of its calls."""
+    if code == 0 or not unsupported:
+        return None
+    calls = ", ".join(dict.fromkeys(unsupported))  # in order, once each (botocore retries repeat them)
+    name = " ".join(["agentcore", *command])
+    return AgentCoreExtError(
+        f"{name} stopped in the sandbox at {calls}: the local emulator (moto) does not implement "
+        f"{'this call' if len(set(unsupported)) == 1 else 'these calls'}; against AWS the step would run",
+        "what the sandbox can and cannot emulate is in README.md, 'The sandbox that remembers'"
+        + (
+            "; a fresh sandbox (agentcore-ext sandbox stop, then agentcore-ext sandbox start) deploys a new agent"
+            if command[:1] in (["deploy"], ["launch"])
+            else ""
+        ),
+        exit_code=EXIT_TOOLKIT_FAILED,
+    )

@@ -104,3 +104,25 @@ def overview(plan: Plan) -> str:
     """The plan in a few lines: each action, the trust's scope in words, each statement with its action count and
     resources. `describe` has the full documents (--show-documents)."""
     return _frame(plan, _in_words, ("  (--show-documents prints the full documents)",))
+
+
+# ANSI SGR codes for the diff of `describe` on a terminal; whether to use them is the renderer's call (cli/render).
+GREEN, RED, CYAN, BOLD, RESET = "\x1b[32m", "\x1b[31m", "\x1b[36m", "\x1b[1m", "\x1b[0m"
+
+
+def _colour_line(line: str) -> str:
+    body = line.lstrip(" ")
+    if body.startswith(("+++", "---")):
+        return f"{BOLD}{line}{RESET}"
+    if body.startswith("@@"):
+        return f"{CYAN}{line}{RESET}"
+    if line.startswith("    +"):  # `_diff` indents every diff line by four spaces
+        return f"{GREEN}{line}{RESET}"
+    if line.startswith("    -"):
+        return f"{RED}{line}{RESET}"
+    return line
+
+
+def coloured(text: str) -> str:
+    """`describe`'s text with its diff lines coloured: green added, red removed (other lines as they are)."""
+    return "\n".join(_colour_line(line) for line in text.split("\n"))

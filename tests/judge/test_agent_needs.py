@@ -210,6 +210,16 @@ def test_a_trust_pinned_to_the_real_runtime_arn_is_compliant_once_deployed() -> 
     assert not judge_trust(parse_policy(doc(pinned)), agent(GLOBAL)).ok  # before the deploy, no runtime id fits
 
 
+def test_only_an_agentcore_runtime_arn_names_the_runtime_id() -> None:
+    # AgentCore's runtime ARNs are runtime/<name>-<id> (RUNTIME-NEEDS.md); the sandbox emulator records
+    # agent/<uuid>:1, which must not scope the trust to a runtime that never assumes the role.
+    real = f"arn:aws:bedrock-agentcore:{REGION}:{ACCOUNT}:runtime/my_agent-Xy12AbCd34"
+    assert agent(GLOBAL, runtime_arn=real).runtime_id == "my_agent-Xy12AbCd34"
+    emulated = f"arn:aws:bedrock-agentcore:{REGION}:{ACCOUNT}:agent/0f4c2a9e-1111-2222-3333-444455556666:1"
+    assert agent(GLOBAL, runtime_arn=emulated).runtime_id == agent(GLOBAL).runtime_id
+    assert agent(GLOBAL, runtime_arn="not-an-arn").runtime_id == agent(GLOBAL).runtime_id
+
+
 def test_a_non_bedrock_agent_needs_no_bedrock_but_its_api_key_provider() -> None:
     spec = agent(providers=("openai",), features=(use(Feature.IDENTITY_API_KEY, "openai"),))
     assert effective_models(spec) == ()
