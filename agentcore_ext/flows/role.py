@@ -105,7 +105,7 @@ def _path_mismatch(target: RoleTarget, observed: ObservedRole | None) -> Finding
     )
 
 
-def _boundary_document(gateway: Gateway, arn: str | None) -> Mapping[str, Any] | None:
+def boundary_document(gateway: Gateway, arn: str | None) -> Mapping[str, Any] | None:
     """The boundary a new role would get, so the plan can prove it does not block the agent before creating.
 
     Unreadable (no iam:GetPolicy) -> None: the read-back after create still judges it.
@@ -154,7 +154,7 @@ def ensure_role(
     """Find, create or repair the execution role. dry_run and non-compliant-without-fix never write."""
     target = resolve_role(settings, account=spec.account, partition=spec.partition, region=spec.region)
     observed = gather_role(gateway, target.name)
-    boundary = _boundary_document(gateway, settings.permissions_boundary) if observed is None else None
+    boundary = boundary_document(gateway, settings.permissions_boundary) if observed is None else None
     inputs = plan_inputs(settings, target, spec, boundary)
     verdict, plan = make_plan(observed, spec, inputs)
     mismatch = _path_mismatch(target, observed)
