@@ -176,3 +176,35 @@ def test_default_answers_at_the_toolkits_prompts_configure_normally(world: World
     code, out = _interact(world, ["configure", "-e", "hello_agent.py", "--disable-memory"], TOOLKIT_DEFAULTS)
     assert code == 0, out
     assert (world.workdir / ".bedrock_agentcore.yaml").is_file()
+
+
+def test_yes_in_a_terminal_asks_the_toolkits_prompts_so_a_rerun_keeps_earlier_answers(world: World) -> None:
+    import yaml
+
+    # Earlier answers: a chosen repository, and long-term memory (what `yes` at the toolkit's prompt writes).
+    assert world.run("configure", "-e", "hello_agent.py", "--ecr", "team/hello", "--yes", check_json=False)[0] == 0
+    config = world.workdir / ".bedrock_agentcore.yaml"
+    data = yaml.safe_load(config.read_text())
+    data["agents"]["hello_agent"]["memory"]["mode"] = "STM_AND_LTM"
+    config.write_text(yaml.safe_dump(data))
+    repo = "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/hello"
+    code, out = _interact(
+        world,
+        ["configure", "-e", "hello_agent.py", "--yes"],  # --yes confirms the IAM plan only
+        [
+            ("Path or Press Enter", b"\r"),
+            ("ECR Repository URI", repo.encode() + b"\r"),
+            ("OAuth authorizer instead", b"no\r"),
+            ("request header allowlist", b"no\r"),
+            ("Your choice", b"\r"),
+            ("Enable long-term memory?", b"yes\r"),
+        ],
+    )
+    assert code == 0, out
+    running = next(line for line in out.splitlines() if "running: agentcore configure" in line)
+    assert "--non-interactive" not in running
+    block = yaml.safe_load(config.read_text())["agents"]["hello_agent"]
+    assert block["memory"]["mode"] == "STM_AND_LTM"  # not reset to STM_ONLY
+    assert block["aws"]["ecr_repository"] == repo  # not reset to null
+    state = world.role_state()
+    assert state is not None and "repository/team/hello" in str(state["inline"])
