@@ -223,3 +223,26 @@ def test_dry_run_runs_no_toolkit_and_ends_with_the_command_it_would_run(world: W
     assert "configure: agentcore configure exited" not in err  # it did not run
     assert {p.name: p.read_bytes() for p in world.workdir.iterdir() if p.is_file()} == before
     assert not (world.workdir / ".bedrock_agentcore").exists() and world.role_state() is None
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_blocked_plan_after_the_toolkit_ran_restores_every_file(world: World) -> None:
+    # Another agent configured before, and the user's own .bak: both must come back as they were.
+    (world.workdir / "other.py").write_text((world.workdir / "hello_agent.py").read_text())
+    assert world.run("configure", "-e", "other.py", "--disable-memory", "--yes", "--json")[0] == 0
+    (world.workdir / ".bedrock_agentcore.yaml.bak").write_bytes(b"# mine\n")
+    broken = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+    world.iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(broken))
+    role_before, before = world.role_state(), _tree(world.workdir)
+    code, report, err = world.run(*BASE, "--yes")  # a repair is needed and --fix was not given: blocked
+    assert code == 3, err
+    assert report is not None and report["configure"]["ran"] is True  # the toolkit ran, then the plan blocked
+    assert {"ROLE_FIX_AVAILABLE", "CONFIG_RESTORED"} <= _codes(report) and "CONFIG_BACKED_UP" not in _codes(report)
+    assert _tree(world.workdir) == before
+    assert world.role_state() == role_before
