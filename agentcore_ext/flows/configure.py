@@ -166,6 +166,7 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
         )
         return EXIT_TOOLKIT_FAILED
     # 3-4. The profile from what the toolkit wrote; judge, plan, show, confirm, apply, verify.
+    progress(f"judging role {checked.arn} for the agent as {CONFIG_FILE} now describes it")
     try:
         s = answers.reprofiled(s, report, checked.gate.result)
         outcome = settle_role(s, checked.gate, report, progress)
@@ -205,7 +206,7 @@ def _restore(before: transaction.FolderSnapshot, report: Report, *, quiet: bool 
             Finding(
                 Code.CONFIG_RESTORED,
                 "the folder is as it was before the toolkit ran"
-                + (f" ({', '.join(undone)})" if undone else " (the toolkit had changed nothing)")
+                + (f" ({undone.describe()})" if undone else " (the toolkit had changed nothing)")
                 + "; the execution role is as the report says",
             )
         ]

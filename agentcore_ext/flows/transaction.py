@@ -66,15 +66,38 @@ def take(root: Path) -> FolderSnapshot:
     return FolderSnapshot(root, files, frozenset(dirs))
 
 
-def restore(snapshot: FolderSnapshot) -> list[str]:
-    """Put the folder back as the snapshot saw it; returns what was undone ("restored X", "removed Y")."""
+@dataclass(frozen=True)
+class Undone:
+    restored: tuple[Path, ...] = ()  # files written back with their earlier bytes
+    removed: tuple[Path, ...] = ()  # files that were not there before
+    removed_dirs: tuple[Path, ...] = ()  # folders that were not there before (empty once their files went)
+
+    def describe(self) -> str:
+        """In a few words: a removed folder stands for everything removed inside it."""
+        folders = set(self.removed_dirs)
+        top = [p for p in (*self.removed, *self.removed_dirs) if not any(a in folders for a in p.parents)]
+        parts = []
+        if self.restored:
+            parts.append("restored " + ", ".join(str(p) for p in self.restored))
+        if top:
+            parts.append("removed " + ", ".join(f"{p}/" if p in folders else str(p) for p in sorted(top)))
+        return "; ".join(parts)
+
+    def __bool__(self) -> bool:
+        return bool(self.restored or self.removed or self.removed_dirs)
+
+
+def restore(snapshot: FolderSnapshot) -> Undone:
+    """Put the folder back as the snapshot saw it; returns what was undone."""
     root = snapshot.root
-    done: list[str] = []
+    restored: list[Path] = []
+    removed: list[Path] = []
+    removed_dirs: list[Path] = []
     now = list(_walk(root))
     for rel, is_dir in now:
         if not is_dir and rel not in snapshot.files:
             (root / rel).unlink()
-            done.append(f"removed {rel}")
+            removed.append(rel)
     for rel, saved in sorted(snapshot.files.items()):
         path = root / rel
         if saved.data is None or path.is_symlink():
@@ -84,11 +107,11 @@ def restore(snapshot: FolderSnapshot) -> list[str]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(saved.data)
         os.utime(path, ns=(saved.mtime_ns, saved.mtime_ns))
-        done.append(f"restored {rel}")
+        restored.append(rel)
     new_dirs = [rel for rel, is_dir in now if is_dir and rel not in snapshot.dirs]
     for rel in sorted(new_dirs, key=lambda p: len(p.parts), reverse=True):
         path = root / rel
         if path.is_dir() and not any(path.iterdir()):
             path.rmdir()
-            done.append(f"removed {rel}/")
-    return done
+            removed_dirs.append(rel)
+    return Undone(tuple(restored), tuple(removed), tuple(removed_dirs))

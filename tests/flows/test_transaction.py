@@ -33,8 +33,11 @@ def test_restore_undoes_rewrites_and_removes_only_what_is_new(tmp_path: Path) ->
     done = transaction.restore(snap)
     assert _files(tmp_path) == before
     assert not (tmp_path / ".bedrock_agentcore" / "new").exists() and old.is_dir()
-    assert "restored .bedrock_agentcore.yaml" in done and "removed .dockerignore" in done
-    assert transaction.restore(snap) == []  # nothing left to undo
+    assert done.describe() == (
+        "restored .bedrock_agentcore/old/Dockerfile, .bedrock_agentcore.yaml, .bedrock_agentcore.yaml.bak; "
+        "removed .bedrock_agentcore/new/, .dockerignore"
+    )
+    assert not transaction.restore(snap)  # nothing left to undo
 
 
 def test_restore_removes_a_toolkit_tree_that_was_not_there(tmp_path: Path) -> None:
@@ -43,8 +46,9 @@ def test_restore_removes_a_toolkit_tree_that_was_not_there(tmp_path: Path) -> No
     (tmp_path / ".bedrock_agentcore" / "a").mkdir(parents=True)
     (tmp_path / ".bedrock_agentcore" / "a" / "Dockerfile").write_text("FROM x\n")
     (tmp_path / ".bedrock_agentcore.yaml").write_text("agents: {}\n")
-    transaction.restore(snap)
+    done = transaction.restore(snap)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["agent.py"]
+    assert done.describe() == "removed .bedrock_agentcore/, .bedrock_agentcore.yaml"
 
 
 def test_symbolic_links_are_never_followed_written_or_removed(tmp_path: Path) -> None:
@@ -66,7 +70,7 @@ def test_a_large_file_is_not_kept_nor_rewritten(tmp_path: Path) -> None:
     snap = transaction.take(tmp_path)
     assert snap.files[Path("data.bin")].data is None
     big.write_bytes(b"changed")
-    assert transaction.restore(snap) == [] and big.read_bytes() == b"changed"
+    assert not transaction.restore(snap) and big.read_bytes() == b"changed"
 
 
 def test_every_code_the_profile_reports_is_replaced_when_the_profile_is_rebuilt() -> None:
