@@ -85,6 +85,8 @@ class Code(StrEnum):
     REGION_MISMATCH = "REGION_MISMATCH"
     TOOLKIT_OTHER_AGENT = "TOOLKIT_OTHER_AGENT"
     CONFIG_BACKED_UP = "CONFIG_BACKED_UP"
+    CONFIG_RESTORED = "CONFIG_RESTORED"  # configure did not finish: the folder is as it was before the toolkit ran
+    TOOLKIT_NOT_RUN = "TOOLKIT_NOT_RUN"  # --dry-run: the toolkit command that would have run
     # a run that stopped (one per exit code)
     CHECKS_FAILED = "CHECKS_FAILED"
     INTERNAL_ERROR = "INTERNAL_ERROR"
@@ -156,6 +158,8 @@ DEFAULT_SEVERITY: dict[Code, Severity] = {
     Code.REGION_MISMATCH: _E,
     Code.TOOLKIT_OTHER_AGENT: _E,
     Code.CONFIG_BACKED_UP: _I,
+    Code.CONFIG_RESTORED: _I,
+    Code.TOOLKIT_NOT_RUN: _I,
     Code.CHECKS_FAILED: _E,
     Code.INTERNAL_ERROR: _E,
     Code.USAGE_ERROR: _E,

@@ -52,7 +52,7 @@ CAPTURES = (
     ),
     Capture(
         "declined-plan",
-        ("configure", "--sandbox", "-e", "hello_agent.py", "--disable-memory"),
+        ("configure", "--sandbox", "-e", "hello_agent.py", "--disable-memory", "-ni"),
         b"n\r",
         "a declined plan (answered n)",
     ),

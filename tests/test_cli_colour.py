@@ -14,7 +14,7 @@ from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[1]
 GREEN, RED = "\x1b[32m", "\x1b[31m"
-ARGS = ["configure", "--sandbox", "-e", "hello_agent.py", "--disable-memory"]
+ARGS = ["configure", "--sandbox", "-e", "hello_agent.py", "--disable-memory", "-ni"]  # -ni: the toolkit asks nothing
 
 
 def _capture_module() -> ModuleType:
@@ -77,7 +77,7 @@ def test_with_json_on_a_terminal_there_is_no_colour(tmp_path: Path) -> None:
 
 def test_the_demos_create_plan_fits_in_25_terminal_lines(tmp_path: Path) -> None:
     project, env = _project(tmp_path)
-    code, raw = capture.run_in_pty([*ARGS, "-ni"], project, env, b"y\r")
+    code, raw = capture.run_in_pty(ARGS, project, env, b"y\r")
     assert code == 0, raw
     text = capture.strip_ansi(raw)
     plan = text[text.index("plan for role") : text.index(capture.PROMPT)].rstrip("\n").split("\n")
@@ -85,4 +85,7 @@ def test_the_demos_create_plan_fits_in_25_terminal_lines(tmp_path: Path) -> None
     rows = sum(max(1, -(-len(line) // capture.COLUMNS)) for line in plan)
     assert rows + 1 <= 25, "\n".join(plan)  # + the prompt's own row
     assert plan[1].strip().startswith("- create role") and "trust: bedrock-agentcore.amazonaws.com" in plan[2]
+    # both roles, one prompt: the execution role's plan and the CodeBuild role's (issue 13), asked once
+    assert any("create role BedrockAgentCoreCodeBuild-us-east-1-hello_agent" in line for line in plan)
+    assert text.count(capture.PROMPT) == 1
     assert os.path.exists(project / ".bedrock_agentcore.yaml")

@@ -200,3 +200,51 @@ def test_entrypoint_is_found_as_the_toolkit_finds_it(world: World) -> None:
     code, report, err = world.run("configure", "-e", "src", "--disable-memory", "--yes", "--json")
     assert code == 0, err
     assert report is not None and report["role"]["arn"].endswith(":role/BedrockAgentCoreRuntime-us-east-1-src_agent")
+
+
+def test_a_usage_error_still_shows_the_end_of_support_notice_once(world: World) -> None:
+    # The toolkit prints its notice before its own usage errors; the drop-in does the same, on stderr only.
+    world.env.pop("AGENTCORE_SUPPRESS_RECOMMENDATION", None)
+    code, report, err = world.run(*BASE, "--bogus")
+    assert code == 2 and "USAGE_ERROR" in _codes(report)  # stdout is still the one JSON document
+    assert err.count("no longer supported") == 1
+
+
+def test_dry_run_runs_no_toolkit_and_ends_with_the_command_it_would_run(world: World) -> None:
+    before = {p.name: p.read_bytes() for p in world.workdir.iterdir() if p.is_file()}
+    code, report, err = world.run(*BASE, "--dry-run")
+    assert code == 0, err
+    assert report is not None and report["configure"]["ran"] is False and report["configure"]["exit_code"] is None
+    argv = report["configure"]["argv"]
+    assert argv[:2] == ["agentcore", "configure"] and argv[argv.index("--execution-role") + 1] == ROLE_ARN
+    last = report["findings"][-1]
+    assert (
+        last["code"] == "TOOLKIT_NOT_RUN"
+        and "would run: agentcore configure --entrypoint hello_agent.py" in (last["message"])
+    )
+    assert "configure: agentcore configure exited" not in err  # it did not run
+    assert {p.name: p.read_bytes() for p in world.workdir.iterdir() if p.is_file()} == before
+    assert not (world.workdir / ".bedrock_agentcore").exists() and world.role_state() is None
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_blocked_plan_after_the_toolkit_ran_restores_every_file(world: World) -> None:
+    # Another agent configured before, and the user's own .bak: both must come back as they were.
+    (world.workdir / "other.py").write_text((world.workdir / "hello_agent.py").read_text())
+    assert world.run("configure", "-e", "other.py", "--disable-memory", "--yes", "--json")[0] == 0
+    (world.workdir / ".bedrock_agentcore.yaml.bak").write_bytes(b"# mine\n")
+    broken = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+    world.iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(broken))
+    role_before, before = world.role_state(), _tree(world.workdir)
+    code, report, err = world.run(*BASE, "--yes")  # a repair is needed and --fix was not given: blocked
+    assert code == 3, err
+    assert report is not None and report["configure"]["ran"] is True  # the toolkit ran, then the plan blocked
+    assert {"ROLE_FIX_AVAILABLE", "CONFIG_RESTORED"} <= _codes(report) and "CONFIG_BACKED_UP" not in _codes(report)
+    assert _tree(world.workdir) == before
+    assert world.role_state() == role_before

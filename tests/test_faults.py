@@ -319,7 +319,7 @@ def test_persistent_throttling_on_a_write_says_what_was_done(world: World) -> No
     assert r.code == 4
     error = r.finding("AWS_ERROR")
     assert "throttled iam:PutRolePolicy (3 attempts)" in error["message"]
-    assert f"Done: create role /{ROLE}." in error["message"]
+    assert f"Done: create role {ROLE}." in error["message"]
     assert f"Not done: add inline policy {TOOL_POLICY_NAME}" in error["message"]
     assert "wait a minute" in error["hint"] and "--fix" in error["hint"]
     assert r.report is not None and r.report["stats"]["aws_calls"] == len(world.faults.operations) + 2
@@ -415,8 +415,11 @@ def test_access_denied_in_configure_then_configure_with_fix_completes(world: Wor
     world.faults.add("iam", "before-call", "PutRolePolicy", refuse("AccessDenied"))
     r = world.run(*CONFIGURE)
     assert r.code == 4
-    assert r.report is not None and r.report["configure"] == {"ran": False, "exit_code": None, "argv": []}
-    assert f"Done: create role /{ROLE}" in r.finding("AWS_ERROR")["message"]
+    # The toolkit runs before the plan now (its answers shape the role); the folder is put back when IAM fails.
+    assert r.report is not None and r.report["configure"]["ran"] is True
+    assert r.report["configure"]["exit_code"] == 0
+    assert f"Done: create role {ROLE}" in r.finding("AWS_ERROR")["message"]
+    assert "CONFIG_RESTORED" in r.codes
     assert not (world.workdir / toolkit_config.CONFIG_FILE).exists()
 
     world.faults.clear()
@@ -426,6 +429,46 @@ def test_access_denied_in_configure_then_configure_with_fix_completes(world: Wor
     assert again.report["role"]["action_taken"] == "repaired"
     assert toolkit_config.read_configured_role(world.workdir, AGENT) == (AGENT, ROLE_ARN)
     world.assert_compliant()
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_create_role_refused_in_configure_restores_the_folder_byte_for_byte(world: World) -> None:
+    # A folder with a past: the user's own .bak and .dockerignore, which the toolkit would overwrite or keep.
+    (world.workdir / ".bedrock_agentcore.yaml.bak").write_bytes(b"# mine\n")
+    (world.workdir / ".dockerignore").write_bytes(b"data/\n")
+    before = _files(world.workdir)
+    world.faults.add("iam", "before-call", "CreateRole", refuse("AccessDenied"))
+    r = world.run(*CONFIGURE)
+    assert r.code == 4, r.stderr
+    assert "CreateRole" in world.faults.operations and world.faults.writes == ["CreateRole"]
+    assert r.report is not None and r.report["configure"]["ran"] is True  # the toolkit ran first
+    assert "CONFIG_RESTORED" in r.codes and "CONFIG_BACKED_UP" not in r.codes
+    assert _files(world.workdir) == before
+    assert world.role() is None
+
+
+def test_a_declined_plan_in_configure_is_one_finding_and_restores_the_folder(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agentcore_ext.cli import configure as configure_cli
+
+    monkeypatch.setattr(configure_cli, "confirmer", lambda settings: lambda plan: False)
+    before = _files(world.workdir)
+    r = world.run("configure", "-e", "demo.py", "--disable-memory", "--json")
+    assert r.code == 3, r.stderr
+    assert r.report is not None
+    assert [f["code"] for f in r.report["findings"]] == ["ROLE_CHANGE_DECLINED"]
+    declined = r.finding("ROLE_CHANGE_DECLINED")
+    codebuild = f"BedrockAgentCoreCodeBuild-us-east-1-{AGENT}"  # issue 13: asked at the same prompt
+    assert declined["message"].startswith(f"declined: create role {ROLE} and create role {codebuild}; nothing was")
+    assert "rerun: agentcore-ext configure --entrypoint demo.py" in declined["hint"]
+    assert r.report["role"] is None and r.report["plan"]["actions"]  # what was declined stays in the JSON
+    assert world.faults.writes == [] and world.role() is None
+    assert r.report["plan"]["codebuild"]["actions"]  # the CodeBuild plan declined with it is in the JSON too
+    assert _files(world.workdir) == before
 
 
 # -- races ----------------------------------------------------------------------------------------------------
@@ -525,7 +568,7 @@ def test_persistent_no_such_entity_is_a_bounded_wait_then_exit_4(world: World, w
     assert sum(world.faults.sleeps) == MAX_WAIT
     error = r.finding("AWS_ERROR")
     assert "IAM did not serve the new " in error["message"] and f"within {MAX_WAIT:g} s" in error["message"]
-    assert f"Done: create role /{ROLE}" in error["message"]
+    assert f"Done: create role {ROLE}" in error["message"]
     assert "wait a minute" in error["hint"] and "--fix" in error["hint"]
 
 
@@ -538,7 +581,7 @@ def test_ctrl_c_during_apply_is_exit_130_and_says_how_to_finish(world: World) ->
     assert r.code == 130
     assert "INTERRUPTED" in r.codes
     error = r.finding("INTERRUPTED")
-    assert f"Done: create role /{ROLE}" in error["message"]
+    assert f"Done: create role {ROLE}" in error["message"]
     assert f"Interrupted during: add inline policy {TOOL_POLICY_NAME}" in error["message"]
     assert world.role() is not None
     assert r.report is not None and r.report["stats"]["aws_calls"] == len(world.faults.operations) - 1

@@ -122,5 +122,8 @@ def _configure_args(args: list[str]) -> list[str]:
         try:
             run("configure", "--json" in args, fail)
         except typer.Exit as done:
+            from agentcore_ext.cli.configure import end_of_support_notice
+
+            end_of_support_notice()  # once per configure, as the toolkit shows it before its own usage errors
             sys.exit(done.exit_code)
         raise

@@ -58,12 +58,12 @@ def configure(
             with maybe_sandbox(s, report, render.err) as s:
                 return configure_flow(s, report, confirmer(s), progress, interactive=sys.stdin.isatty())
         finally:
-            _end_of_support_notice()
+            end_of_support_notice()
 
     run("configure", json_out, body)
 
 
-def _end_of_support_notice() -> None:
+def end_of_support_notice() -> None:
     """The toolkit's end-of-support notice, once per configure, on stderr (the toolkit's own copy is silenced)."""
     import os
     import re

@@ -1,65 +1,82 @@
-"""The toolkit's interactive answers, judged: after an interactive `agentcore configure`, the agent block it wrote
-(an ECR repository, memory mode, protocol typed at its prompts) is checked against the role read-only, and when the
-role does not hold for it, the folder is put back as it was before the toolkit ran.
+"""The toolkit's answers, folded into the agent profile: after `agentcore configure` ran (its prompts answered, or
+its defaults taken), the agent block it wrote (an ECR repository, memory mode, protocol, identity providers) is read
+back and the agent profile is rebuilt from it and the agent's code, the way doctor builds it, so that the role is
+judged and planned for what was configured, not for what the flags said before the prompts.
 """
 
 from __future__ import annotations
 
-import shutil
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
-from agentcore_ext.findings import Code, Finding, Severity
-from agentcore_ext.flows.doctor import doctor
+from agentcore_ext.findings import Code
+from agentcore_ext.flows import passrole
+from agentcore_ext.flows.profile import profiled_spec
+from agentcore_ext.flows.session import Session
+from agentcore_ext.judge.passrole import PassRoleResult
 from agentcore_ext.report import Report
 from agentcore_ext.settings import Settings
-from agentcore_ext.toolkit.config import CONFIG_FILE
+from agentcore_ext.toolkit.config import read_agent_config
 
-_TOOLKIT_DIR = ".bedrock_agentcore"
+# What profiled_spec and the deploy preflight report: replaced, not repeated, when the profile is rebuilt.
+PROFILE_CODES = frozenset(
+    {
+        Code.MODEL_ASSUMED,
+        Code.AGENT_SCAN_UNRESOLVED,
+        Code.PROFILE_REGIONS_FROM_TABLE,
+        Code.REGION_NOT_OFFERED,
+        Code.ECR_CROSS_ACCOUNT,
+    }
+)
+DEPLOY_CODES = frozenset(
+    {Code.DEPLOY_PERMISSION_MISSING, Code.DEPLOY_PERMISSIONS_UNKNOWN, Code.DEPLOY_CODEBUILD_PASSROLE_DENIED}
+)
 
 
-def snapshot(workdir: Path) -> set[Path]:
-    """The files the toolkit may add: the top level of the folder and its `.bedrock_agentcore/` tree."""
-    files = {p for p in workdir.iterdir() if p.is_file()}
-    tree = workdir / _TOOLKIT_DIR
-    return files | ({p for p in tree.rglob("*")} if tree.is_dir() else set())
-
-
-def judge_answers(settings: Settings, agent: str, report: Report) -> bool:
-    """Judge the role for the agent block the toolkit wrote; its error findings go into report. True when it holds."""
-    check = Report("doctor")
-    cleared = settings.with_(
-        agent_name=agent, execution_role=None, role_name=None, entrypoint=None, ecr_repository=None, region=None
+def settings_from_answers(settings: Settings) -> Settings:
+    """The settings with what the toolkit wrote for this agent (None in the YAML: the flags' value stays)."""
+    config = read_agent_config(Path(settings.workdir), settings.agent_name)
+    if config is None:
+        return settings
+    return settings.with_(
+        deployment_type=config.deployment_type or settings.deployment_type,
+        protocol=(config.protocol or settings.protocol).upper(),
+        memory=config.memory_enabled,
+        # A repository typed at the toolkit's prompt is the one the role must pull from; an --ecr flag was
+        # passed on to the toolkit and comes back the same.
+        ecr_repository=config.ecr_repository or settings.ecr_repository,
+        config_file=None,  # the toolkit wrote ./.bedrock_agentcore.yaml: that is the agent's block now
     )
-    doctor(cleared, check)
-    errors = [f for f in check.findings if f.severity is Severity.ERROR]
-    report.add(errors)
-    return not errors
 
 
-def restore(workdir: Path, before: set[Path], had_config: bool) -> None:
-    """Put .bedrock_agentcore.yaml back (from the .bak written just before the toolkit) and remove what it added."""
-    config, backup = workdir / CONFIG_FILE, workdir / f"{CONFIG_FILE}.bak"
-    if had_config and backup.is_file():
-        shutil.copy2(backup, config)
-    elif not had_config:
-        config.unlink(missing_ok=True)
-    for path in sorted(snapshot(workdir) - before, key=lambda p: len(p.parts), reverse=True):
-        if path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-        elif path.is_file():
-            path.unlink()
-    tree = workdir / _TOOLKIT_DIR
-    for folder in sorted((p for p in tree.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
-        if folder not in before and not any(folder.iterdir()):
-            folder.rmdir()
-    if tree.is_dir() and not any(p.is_relative_to(tree) for p in before) and not any(tree.iterdir()):
-        tree.rmdir()
-
-
-def restored_finding() -> Finding:
-    return Finding(
-        Code.CHECKS_FAILED,
-        "the role does not hold for the answers given at the toolkit's prompts: the folder was restored "
-        f"({CONFIG_FILE} as before, the toolkit's new files removed); IAM was not changed for those answers",
-        "rerun with the same answers as options and --fix (e.g. --ecr REPO --fix) to repair the role for them",
+def reprofiled(s: Session, report: Report, pass_role: PassRoleResult | None) -> Session:
+    """The session with the agent spec rebuilt from the YAML the toolkit just wrote; the report's `agent` block,
+    profile findings and deploy preflight follow it (the caller and PassRole blocks stay: same caller, same ARN)."""
+    settings = settings_from_answers(s.settings)
+    fresh = Report(report.command)
+    gateway = s.gateway
+    spec = profiled_spec(
+        settings,
+        fresh,
+        account=s.spec.account,
+        partition=s.spec.partition,
+        regions=lambda ids: _regions(s, ids),
     )
+    report_findings = [f for f in report.findings if f.code not in PROFILE_CODES]
+    if pass_role is not None and spec != s.spec:
+        # The deploy preflight depends on the agent (its repository, deployment type): decided again from
+        # what the PassRole check already read; the simulator is asked only for steps it did not answer.
+        report_findings = [f for f in report_findings if f.code not in DEPLOY_CODES]
+        report.deploy, deploy_findings = passrole.deploy_preflight(pass_role, s.caller, spec, gateway=gateway)
+        fresh.add(deploy_findings)
+    report.findings = report_findings
+    report.add(fresh.findings)
+    report.agent = fresh.agent
+    return replace(s, spec=spec, settings=settings)
+
+
+def _regions(s: Session, ids: list[str]) -> dict[str, tuple[str, ...]]:
+    """Each geographic profile's destinations as Bedrock answers them (as open_session asks)."""
+    found = s.gateway.parallel(*(partial(s.gateway.inference_profile_regions, i) for i in ids))
+    return {i: regions for i, regions in zip(ids, found, strict=True) if regions}

@@ -1,20 +1,25 @@
-"""The configure flow: the checks and the role of `role ensure`, then `agentcore configure` with the checked ARN.
+"""The configure flow, a transaction: check the caller and PassRole for the planned role ARN (read-only), run
+`agentcore configure` with that ARN, rebuild the agent profile from what it wrote, then judge, plan, confirm, apply
+and verify the role; when that does not finish (declined, blocked, interrupted, AWS refused), the folder is put back
+as it was (flows/transaction.py).
 
 Like every flow, it fills a Report, returns an exit code and prints nothing itself.
 """
 
 from __future__ import annotations
 
+import shlex
 import shutil
 from pathlib import Path
 
 from agentcore_ext import arns
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, EXIT_INTERRUPTED, EXIT_TOOLKIT_FAILED, UsageError
-from agentcore_ext.findings import Code, Finding, has_errors
-from agentcore_ext.flows import answers
-from agentcore_ext.flows.codebuild_ensure import configure_codebuild  # agentcore-ext CodeBuild role (issue 13)
-from agentcore_ext.flows.ensure import ensure
-from agentcore_ext.flows.session import Confirm, Progress
+from agentcore_ext.findings import Code, Finding, codes, has_errors, without
+from agentcore_ext.flows import answers, codebuild_step, transaction
+from agentcore_ext.flows.ensure import precheck, settle_role
+from agentcore_ext.flows.role import RoleOutcome
+from agentcore_ext.flows.session import Confirm, Progress, Session, role_into_report
+from agentcore_ext.plan.model import Plan, PlanKind
 from agentcore_ext.report import ConfigureBlock, Report
 from agentcore_ext.settings import Settings
 from agentcore_ext.toolkit.argv import build_configure_argv, configure_overrides
@@ -51,7 +56,8 @@ def check_entrypoint(entrypoint: str | None, workdir: Path) -> str:
 
 
 def configure(settings: Settings, report: Report, confirm: Confirm, progress: Progress, *, interactive: bool) -> int:
-    """The drop-in for `agentcore configure`: checks, role, then the toolkit with the checked ARN."""
+    """The drop-in for `agentcore configure`, as a transaction: read-only checks, the toolkit with the planned role
+    ARN, then the role judged and planned for what the toolkit wrote; anything short of done puts the folder back."""
     workdir = Path(settings.workdir)
     entrypoint = check_entrypoint(settings.entrypoint, workdir)
     require_toolkit()  # exit 5 before any AWS change, not after
@@ -79,83 +85,198 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
                 )
             ]
         )
-    s, outcome = ensure(settings, report, confirm, progress)
-    if kept and kept != outcome.arn:
+    # 1. Read-only: the caller, the role as it is, PassRole for the ARN the toolkit will record.
+    joint = codebuild_step.JointConfirm(confirm)  # one prompt for the execution role and the CodeBuild role
+    checked = precheck(settings, report, joint)
+    s = checked.session
+    # The CodeBuild role of a container agent (issue 13): its ARN goes to the toolkit, so it is planned now.
+    codebuild = codebuild_step.plan_step(s, overrides, block) if not checked.stops else None
+    stops = [*checked.stops, *(codebuild.stops() if codebuild else ())]
+    if stops:  # no answer at the toolkit's prompts could make these roles usable: do not ask them
+        role_into_report(checked.role, report, s)
+        report.add([f for f in stops if f not in report.findings])
+        report.configure = ConfigureBlock()
+        return EXIT_CHECKS_FAILED
+    if kept and kept != checked.arn:
         report.add(
             [
                 Finding(
                     Code.CONFIGURED_ROLE_REPLACED,
-                    f"replacing configured role {kept} with {outcome.arn} in {CONFIG_FILE}",
+                    f"replacing configured role {kept} with {checked.arn} in {CONFIG_FILE}",
                     "this is what --execution-role/--role-name asked for; the previous role is unchanged in IAM",
                 )
             ]
         )
-    # agentcore-ext CodeBuild role (issue 13, flows/codebuild_ensure.py): ensured (or judged, for -cber) and passed on
-    ok = not has_errors(report.findings)
-    codebuild_arn = configure_codebuild(s, report, confirm, progress, overrides, block) if ok else None
-    if has_errors(report.findings) or settings.dry_run:
-        report.configure = ConfigureBlock()
-        return EXIT_CHECKS_FAILED if has_errors(report.findings) else 0
     argv = build_configure_argv(
         entrypoint,
         s.spec.agent,
-        outcome.arn,
+        checked.arn,
         s.spec.region,
         s.spec.deployment_type,
         not s.spec.memory,
         s.spec.protocol,
         not interactive,  # --yes confirms the IAM plan only; the toolkit's -ni is the user's to give
         settings.toolkit_args,
-        codebuild_role_arn=codebuild_arn,  # agentcore-ext CodeBuild role (issue 13)
+        codebuild_role_arn=codebuild.pass_arn if codebuild else None,
     )
-    had_config = (workdir / CONFIG_FILE).is_file()
+    if settings.dry_run:  # writes nothing anywhere: the plan for the agent as known now, and the command
+        settle_role(s, checked.gate, report, progress)
+        if codebuild:
+            codebuild_step.finish(s, codebuild, report, joint, progress)
+        report.configure = ConfigureBlock(False, None, ("agentcore", *argv))
+        report.add(
+            [
+                Finding(
+                    Code.TOOLKIT_NOT_RUN,
+                    f"--dry-run: the toolkit was not run; it would run: agentcore {shlex.join(argv)}",
+                    "answers typed at its prompts (an ECR repository, memory) are judged when it runs: "
+                    "rerun without --dry-run",
+                )
+            ]
+        )
+        return EXIT_CHECKS_FAILED if has_errors(report.findings) else 0
+    # 2. The toolkit, with the planned ARN (the role need not exist yet: with -er the toolkit reads no IAM).
+    before = transaction.take(workdir)  # before the .bak: a pre-existing .bak comes back as it was too
     _backup(workdir, report)
-    before = answers.snapshot(workdir)
     progress(f"running: agentcore {' '.join(argv)}")
     # The toolkit builds its own boto3 session: hand it the same profile our checks used.
     env = {"AWS_PROFILE": settings.profile} if settings.profile else None
-    code = run_toolkit(argv, workdir, env=env, region=s.spec.region, stdout_to_stderr=settings.json)
+    try:
+        code = run_toolkit(argv, workdir, env=env, region=s.spec.region, stdout_to_stderr=settings.json)
+    except BaseException:
+        _restore(before, report)
+        raise
     report.configure = ConfigureBlock(True, code, ("agentcore", *argv))
     if code == EXIT_INTERRUPTED:
+        _restore(before, report)
         report.add(
             [
                 Finding(
                     Code.INTERRUPTED,
-                    f"interrupted at the toolkit's prompt: {CONFIG_FILE} was not rewritten; the execution role "
-                    f"{outcome.arn} is as the report's role block says",
-                    "rerun the same command; the role is reused",
+                    "interrupted at the toolkit's prompt: nothing was changed (IAM was not touched, the folder "
+                    "is as it was)",
+                    "rerun the same command",
                 )
             ]
         )
         return EXIT_INTERRUPTED
     if code != 0:
+        _restore(before, report)
         report.add(
             [
                 Finding(
                     Code.TOOLKIT_CONFIGURE_FAILED,
                     f"the starter toolkit failed: agentcore configure exited {code}",
-                    "see the toolkit's output above; the execution role is ready and will be reused",
+                    "see the toolkit's output above; IAM was not changed and the folder is as it was",
                 )
             ]
         )
         return EXIT_TOOLKIT_FAILED
-    if interactive and "--non-interactive" not in argv and not answers.judge_answers(settings, s.spec.agent, report):
-        answers.restore(workdir, before, had_config)  # an answer typed at a toolkit prompt needs more than the role has
-        report.add([answers.restored_finding()])
+    # 3-4. The profile from what the toolkit wrote; judge, plan, show, confirm, apply, verify.
+    progress(f"judging role {checked.arn} for the agent as {CONFIG_FILE} now describes it")
+    try:
+        s = answers.reprofiled(s, report, checked.gate.result)
+        codebuild = codebuild_step.replan(s, codebuild) if codebuild else None  # for the repository it wrote
+        joint.companion = codebuild.planned.plan if codebuild else None
+        outcome = settle_role(s, checked.gate, report, progress)
+        told = outcome  # the outcome a declined run is told about
+        if codebuild and not has_errors(report.findings):
+            told = _declined_first(outcome, codebuild_step.finish(s, codebuild, report, joint, progress))
+        _, configured = read_configured_role(workdir, s.spec.agent)
+        if configured != outcome.arn and not has_errors(report.findings):
+            report.add(
+                [
+                    Finding(
+                        Code.CONFIGURED_ROLE_MISMATCH,
+                        f".bedrock_agentcore.yaml records execution role {configured!r}, not {outcome.arn}",
+                        "rerun agentcore-ext configure; do not edit the file's execution_role by hand",
+                    )
+                ]
+            )
+    except BaseException:  # interrupted at the IAM prompt, or AWS refused a write: the error says what was done
+        _restore(before, report)
+        raise
+    # 5. Declined or blocked: the folder goes back as it was.
+    if Code.ROLE_CHANGE_DECLINED in codes(report.findings):
+        _restore(before, report, quiet=True)
+        also = codebuild.planned.plan if codebuild and told is outcome and codebuild.planned.plan.will_apply else None
+        _declined(report, told, _rerun_command(settings, s, entrypoint), also, execution=told is outcome)
         return EXIT_CHECKS_FAILED
-    _, configured = read_configured_role(workdir, s.spec.agent)
-    if configured != outcome.arn:
-        report.add(
-            [
-                Finding(
-                    Code.CONFIGURED_ROLE_MISMATCH,
-                    f".bedrock_agentcore.yaml records execution role {configured!r}, not {outcome.arn}",
-                    "rerun agentcore-ext configure; do not edit the file's execution_role by hand",
-                )
-            ]
-        )
+    if has_errors(report.findings):
+        _restore(before, report)
         return EXIT_CHECKS_FAILED
     return 0
+
+
+def _declined_first(execution: RoleOutcome, codebuild: RoleOutcome) -> RoleOutcome:
+    """The outcome a declined run is told about: the execution role's, unless only the CodeBuild plan was asked."""
+    declined = Code.ROLE_CHANGE_DECLINED
+    only_codebuild = declined in codes(codebuild.findings) and declined not in codes(execution.findings)
+    return codebuild if only_codebuild else execution
+
+
+def _restore(before: transaction.FolderSnapshot, report: Report, *, quiet: bool = False) -> None:
+    """Put the folder back and say so (the backup note no longer holds: the .bak is as it was too)."""
+    undone = transaction.restore(before)
+    report.findings = without(report.findings, Code.CONFIG_BACKED_UP, Code.CONFIGURED_ROLE_REPLACED)
+    if quiet:
+        return
+    report.add(
+        [
+            Finding(
+                Code.CONFIG_RESTORED,
+                "the folder is as it was before the toolkit ran"
+                + (f" ({undone.describe()})" if undone else " (the toolkit had changed nothing)")
+                + "; the execution role is as the report says",
+            )
+        ]
+    )
+
+
+def _declined(report: Report, outcome: RoleOutcome, rerun: str, also: Plan | None, *, execution: bool) -> None:
+    """A declined plan is the user's choice, not a failed check: one line and the command, not the verdict on a
+    role that does not exist yet (its plan stays in the JSON report's `plan`). `also`: the CodeBuild role's plan,
+    declined with it at the same prompt."""
+    what = " and ".join(
+        f"{'create' if plan.kind is PlanKind.CREATE else 'repair'} role {plan.role_name}"
+        for plan in (outcome.plan, *((also,) if also else ()))
+    )
+    report.notes.clear()  # the plan was shown above the prompt
+    report.findings = [
+        Finding(
+            Code.ROLE_CHANGE_DECLINED,
+            f"declined: {what}; nothing was changed in IAM, and the folder was restored "
+            f"({CONFIG_FILE} and the toolkit's files as before)",
+            f"to be asked again, rerun: {rerun}",
+        )
+    ]
+    if also is not None:  # the JSON report keeps what was declined, as codebuild_into_report files it
+        report.plan = {**(report.plan or {}), "codebuild": also.to_dict()}
+    if execution and not outcome.role.exists:
+        report.role = None  # INTERFACE: null when no role was found; the plan says what it would have been
+
+
+def _rerun_command(settings: Settings, s: Session, entrypoint: str) -> str:
+    """The configure command that repeats this run (the toolkit's prompts are asked again)."""
+    argv = ["agentcore-ext", "configure", "--entrypoint", entrypoint, "--name", s.spec.agent, "--region", s.spec.region]
+    argv += ["--profile", settings.profile] if settings.profile else []
+    argv += ["--sandbox"] if settings.sandbox else []
+    if settings.execution_role:
+        argv += ["--execution-role", settings.execution_role]
+    elif settings.role_name:
+        argv += ["--role-name", settings.role_name]
+    argv += ["--role-path", settings.role_path] if settings.role_path not in ("", "/") else []
+    argv += ["--permissions-boundary", settings.permissions_boundary] if settings.permissions_boundary else []
+    argv += ["--deployment-type", settings.deployment_type] if settings.deployment_type != "container" else []
+    argv += [] if settings.memory else ["--disable-memory"]
+    argv += ["--protocol", settings.protocol] if settings.protocol != "HTTP" else []
+    argv += ["--config", settings.config_file] if settings.config_file else []
+    for flag, values in (("--model", settings.models), ("--feature", settings.features)):
+        for value in values:
+            argv += [flag, value]
+    argv += ["--fix"] if settings.fix else []
+    argv += ["--", *settings.toolkit_args] if settings.toolkit_args else []
+    return shlex.join(argv)
 
 
 def _configured_agent(settings: Settings, workdir: Path, report: Report) -> AgentConfig | None:

@@ -1,16 +1,21 @@
-"""role ensure (and the first half of configure): caller -> role (create or repair after PassRole and
+"""role ensure (and configure's role phases): caller -> role (create or repair after PassRole and
 confirmation) -> PassRole for a role nobody wrote.
+
+configure runs the same steps in two phases around the toolkit: `precheck` (read-only: the caller, the role as it
+is, PassRole for the ARN the toolkit will record) before it, `settle_role` (judge, plan, confirm, apply, verify)
+after it, for the agent profile the toolkit's answers shaped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, AgentCoreExtError, ChecksFailed
 from agentcore_ext.findings import PASSROLE_CODES, Code, Finding, has_errors, regrade
 from agentcore_ext.flows.ensure_config import with_agent_config
-from agentcore_ext.flows.role import RoleOutcome, ensure_role, fix_command
+from agentcore_ext.flows.role import RoleOutcome, boundary_document, check_role, ensure_role, fix_command
 from agentcore_ext.flows.session import (
     Confirm,
     Progress,
@@ -24,6 +29,7 @@ from agentcore_ext.flows.session import (
 )
 from agentcore_ext.judge.deploy_needs import local_outcome
 from agentcore_ext.judge.passrole import PassRoleDecision, PassRoleResult
+from agentcore_ext.judge.target import resolve_role
 from agentcore_ext.judge.writes import refused_writes, write_requests
 from agentcore_ext.plan.model import Plan
 from agentcore_ext.report import Report
@@ -36,6 +42,7 @@ class _PassRoleGate:
     def __init__(self, s: Session, report: Report, confirm: Confirm) -> None:
         self.s, self.report, self.confirm = s, report, confirm
         self.result: PassRoleResult | None = None
+        self.checked_arn = ""  # the ARN `result` was decided for
         # The decision for the role ARN the run will most likely use, started now: its reads share round trips
         # with the role's (it needs only the ARN). Used when the plan's or the found role's ARN is that one.
         self.early_arn = predicted_role_arn(s)
@@ -59,9 +66,10 @@ class _PassRoleGate:
         return early.result()  # its AwsError, if any, is this check's
 
     def check(self, role_arn: str) -> None:
-        if self.result is None:
+        if self.result is None or self.checked_arn != role_arn:  # configure's plan may name another ARN
             early = self._early_result(role_arn)
             self.result = check_pass_role(self.s, role_arn, self.report, early=early, early_arn=self.early_arn)
+            self.checked_arn = role_arn
         if self.result.decision is not PassRoleDecision.DENIED:
             return
         if not self.s.settings.force:
@@ -106,6 +114,12 @@ def ensure(settings: Settings, report: Report, confirm: Confirm, progress: Progr
     """caller -> role (create/repair after PassRole and confirmation) -> PassRole for a role nobody wrote."""
     s = open_session(settings, report)
     gate = _PassRoleGate(s, report, confirm)
+    return s, settle_role(s, gate, report, progress)
+
+
+def settle_role(s: Session, gate: _PassRoleGate, report: Report, progress: Progress) -> RoleOutcome:
+    """Judge, plan, confirm, apply and verify the role for s.spec; PassRole is decided (once) before any write."""
+    gate.s = s  # configure hands in the session with the profile the toolkit's answers shaped
     try:
         outcome = ensure_role(s.gateway, s.settings, s.spec, confirm=gate.before_write, progress=progress)
     except AgentCoreExtError:  # a refusal after some reads: the report still counts them
@@ -125,7 +139,57 @@ def ensure(settings: Settings, report: Report, confirm: Confirm, progress: Progr
     finally:
         gate.settle()
     report_calls(report, s.gateway)
-    return s, outcome
+    return outcome
+
+
+# Why a role cannot be configured whatever the toolkit's prompts are answered: these depend on the role and on
+# the agent's name, account and region only, so configure stops on them before the toolkit runs.
+_TARGET_STOPS = frozenset({Code.ROLE_RESERVED, Code.TRUST_WILDCARD_PRINCIPAL, Code.TRUST_SERVICE_NOT_ALLOWED})
+
+
+@dataclass
+class Precheck:
+    session: Session
+    gate: _PassRoleGate
+    role: RoleOutcome  # the role as IAM serves it now, judged read-only for the agent as known before the toolkit
+    stops: tuple[Finding, ...]  # non-empty: the role cannot be used; do not run the toolkit
+
+    @property
+    def arn(self) -> str:
+        """The ARN the toolkit records: the role's own (with its path) when it exists, else the one it will get."""
+        return self.role.arn
+
+
+def precheck(settings: Settings, report: Report, confirm: Confirm) -> Precheck:
+    """configure's first phase, read-only: the caller, the role as it is, PassRole for its ARN (ChecksFailed when
+    denied without --force). Nothing is written; the report gets the caller and pass_role blocks."""
+    s = open_session(settings, report)
+    gate = _PassRoleGate(s, report, confirm)
+    try:
+        preview = check_role(s.gateway, s.settings, s.spec)  # beside the early PassRole decision's reads
+        target = resolve_role(s.settings, account=s.spec.account, partition=s.spec.partition, region=s.spec.region)
+        stops = [f for f in preview.plan.blocked_by if f.code in _TARGET_STOPS]
+        stops += [f for f in preview.findings if f.code is Code.ROLE_ARN_MISMATCH]
+        if not preview.role.exists and (target.must_exist or s.settings.no_create):
+            stops += [f for f in preview.findings if f.code is Code.ROLE_NOT_FOUND]
+        elif not preview.role.exists:
+            boundary_document(s.gateway, s.settings.permissions_boundary)  # one that does not exist: exit 2 now
+        if stops:
+            try:
+                gate.check(preview.arn)
+            except ChecksFailed as exc:
+                stops.append(Finding(Code.CHECKS_FAILED, exc.message, exc.hint))
+        else:
+            gate.check(preview.arn)  # a denial stops the run here, before the toolkit writes anything
+    except AgentCoreExtError:
+        gate.settle()
+        report_calls(report, s.gateway)
+        raise
+    except BaseException:
+        gate.settle()
+        raise
+    report_calls(report, s.gateway)
+    return Precheck(s, gate, preview, tuple(stops))
 
 
 def role_ensure(

@@ -19,10 +19,9 @@ def _diff(old: Mapping[str, Any] | None, new: Mapping[str, Any], label: str) -> 
     return "\n".join("    " + line for line in lines)
 
 
-def _frame(plan: Plan, details: Callable[[Action], list[str]], footer: tuple[str, ...] = ()) -> str:
-    """Each action with its details, then the plan's notes and blocks: the shape both views share."""
+def _lines(plan: Plan, details: Callable[[Action], list[str]]) -> list[str]:
     if not plan.actions and not plan.blocked_by:
-        return f"role {plan.role_name}: nothing to change"
+        return [f"role {plan.role_name}: nothing to change"]
     out = [f"plan for role {plan.role_arn}:"]
     for action in plan.actions:
         out += [f"  - {summary(action)}", *details(action)]
@@ -30,6 +29,20 @@ def _frame(plan: Plan, details: Callable[[Action], list[str]], footer: tuple[str
     out += [f"  blocked: {f.code}: {f.message}" for f in plan.blocked_by]
     if plan.needs_fix and plan.actions:
         out.append("  (not applied: rerun with --fix to make these changes)")
+    return out
+
+
+def _frame(
+    plan: Plan,
+    details: Callable[[Action], list[str]],
+    footer: tuple[str, ...] = (),
+    companion_details: Callable[[Action], list[str]] | None = None,
+) -> str:
+    """Each action with its details, then the plan's notes and blocks, then the plans confirmed with it: the shape
+    both views share."""
+    out = _lines(plan, details)
+    for companion in plan.companions:
+        out += _lines(companion, companion_details or details)
     return "\n".join([*out, *footer])
 
 
@@ -100,10 +113,21 @@ def _in_words(action: Action) -> list[str]:
             return []
 
 
+def _in_brief(action: Action) -> list[str]:
+    """A companion plan's details in fewer rows: its statements on one line (the prompt must stay on screen)."""
+    match action:
+        case PutInlinePolicy(document=doc, addition=addition):
+            statements = [st for st in _listed((addition or doc).get("Statement")) if isinstance(st, dict)]
+            counts = ", ".join(f"{st.get('Sid', 'statement')}: {len(_listed(st.get('Action')))}" for st in statements)
+            return [f"      {counts} action(s) (--show-documents lists their resources)"]
+        case _:
+            return _in_words(action)
+
+
 def overview(plan: Plan) -> str:
     """The plan in a few lines: each action, the trust's scope in words, each statement with its action count and
     resources. `describe` has the full documents (--show-documents)."""
-    return _frame(plan, _in_words, ("  (--show-documents prints the full documents)",))
+    return _frame(plan, _in_words, ("  (--show-documents prints the full documents)",), _in_brief)
 
 
 # ANSI SGR codes for the diff of `describe` on a terminal; whether to use them is the renderer's call (cli/render).

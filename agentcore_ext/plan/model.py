@@ -66,7 +66,8 @@ ORDER = {CreateRole: 0, PutInlinePolicy: 1, UpdateTrust: 2, TagRole: 3}  # permi
 def summary(action: Action) -> str:
     match action:
         case CreateRole(name=name, path=path, boundary=boundary):
-            return f"create role {path}{name}" + (f" with permissions boundary {boundary}" if boundary else "")
+            where = f" at path {path}" if path not in ("", "/") else ""
+            return f"create role {name}{where}" + (f" with permissions boundary {boundary}" if boundary else "")
         case PutInlinePolicy(role=role, policy_name=policy, old_document=old):
             return f"{'update' if old else 'add'} inline policy {policy} on role {role}"
         case UpdateTrust(role=role):
@@ -84,6 +85,9 @@ class Plan:
     kind: PlanKind = PlanKind.NONE
     needs_fix: bool = False  # repairs shown for information: this run was not given --fix
     notes: tuple[str, ...] = ()
+    # other roles' plans shown and confirmed with this one (configure: the CodeBuild role's); not in to_dict,
+    # where each plan has its own key
+    companions: tuple[Plan, ...] = ()
 
     @property
     def will_apply(self) -> bool:

@@ -393,7 +393,7 @@ def test_access_denied_half_way_then_a_rerun_with_fix_completes(moto_iam: boto3.
         run.ensure()
     error = failed.value
     assert error.exit_code == EXIT_AWS_CHANGE_FAILED and error.code == "AccessDenied"
-    assert "Done: create role /" + NAME in error.message and "Not done: add inline policy" in error.message
+    assert "Done: create role " + NAME in error.message and "Not done: add inline policy" in error.message
     assert "--fix" in error.finish_command and error.finish_command in error.hint
     assert other.get_role(RoleName=NAME)["Role"]["RoleName"] == NAME  # it says what exists: it does
     rerun = Run(moto_iam)
