@@ -109,7 +109,8 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
     progress(f"running: agentcore {' '.join(argv)}")
     # The toolkit builds its own boto3 session: hand it the same profile our checks used.
     env = {"AWS_PROFILE": settings.profile} if settings.profile else None
-    code = run_toolkit(argv, workdir, env=env, region=s.spec.region, stdout_to_stderr=settings.json)
+    lend = s.gateway.lend_session()  # the toolkit reuses our boto3 session and caller identity (in-process)
+    code = run_toolkit(argv, workdir, env=env, region=s.spec.region, stdout_to_stderr=settings.json, session_scope=lend)
     report.configure = ConfigureBlock(True, code, ("agentcore", *argv))
     if code == EXIT_INTERRUPTED:
         report.add(
