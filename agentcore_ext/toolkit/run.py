@@ -114,7 +114,7 @@ def passthrough(args: Sequence[str], cwd: Path) -> int:
 
 def load_app() -> Any:
     try:
-        module = importlib.import_module(TOOLKIT_CLI_MODULE)
+        module = sys.modules.get(TOOLKIT_CLI_MODULE) or _import_once(TOOLKIT_CLI_MODULE)
     except Exception as exc:  # any import-time failure means a broken install, not a bug of ours
         raise ToolkitError(
             f"the starter toolkit is installed but cannot be loaded: {type(exc).__name__}: {exc}",
@@ -127,6 +127,28 @@ def load_app() -> Any:
             f"install a supported version: pip install '{TOOLKIT_DISTRIBUTION}>=0.3.14,<0.4'",
         )
     return app
+
+
+def _import_once(name: str) -> Any:
+    """Import the toolkit (~1100 modules, ~0.6 s) with the cyclic garbage collector paused, then freeze what it made.
+
+    The import allocates hundreds of thousands of long-lived objects (modules, classes, pydantic models) and
+    almost no garbage, yet each allocation burst triggers collections that traverse all of them: pausing the
+    collector saves ~60 ms. Frozen (gc.freeze), those objects are skipped by every later collection, the one at
+    interpreter exit included: ~150 ms less at exit on a 2-core machine. The price is that cyclic garbage made
+    by the import itself is never collected, a few kilobytes that live until exit anyway. Done once per process.
+    """
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        module = importlib.import_module(name)
+    finally:
+        if enabled:
+            gc.enable()
+    gc.freeze()
+    return module
 
 
 def _exit_code(code: object) -> int:

@@ -160,7 +160,9 @@ def test_profile_and_region_are_what_the_toolkit_would_use_itself(
     """--profile and the region: the lent session's credentials and region are the ones the toolkit's own
     default session would have picked up from the environment run_toolkit gives it (AWS_PROFILE, AWS_REGION)."""
     config = tmp_path / "config"
-    config.write_text("[profile dev]\nregion = eu-west-1\naws_access_key_id = AKIDEV\naws_secret_access_key = s\n")
+    config.write_text(
+        "[profile dev]\nregion = eu-west-1\naws_access_key_id = AKIDEV\naws_secret_access_key = dev-profile-secret\n"
+    )
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_DEFAULT_REGION"):
         monkeypatch.delenv(name, raising=False)
