@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager
-from functools import partial
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -22,6 +21,7 @@ from botocore.config import Config
 
 from agentcore_ext.aws import redact
 from agentcore_ext.aws.error_map import mapped_errors, setup_errors, simulator_errors, unknown_profile
+from agentcore_ext.aws.lend import lend_session
 from agentcore_ext.aws.shapes import (
     RoleInfo,
     UserInfo,
@@ -49,14 +49,6 @@ CONNECT_TIMEOUT = 5.0
 # caller in 10 groups: 20 listings) fits in one round trip, and the standard retry mode rides out a throttle.
 MAX_PARALLEL_READS = 16
 ROLE_PAGE_SIZE = 1000  # ListRoles' MaxItems upper bound
-
-
-def _identity_answer(identity: Mapping[str, str], **_: Any) -> tuple[Any, dict[str, Any]]:
-    """A before-call answer to GetCallerIdentity: (HTTP response, parsed body), as botocore's own call returns."""
-    from botocore.awsrequest import AWSResponse
-    from botocore.compat import HTTPHeaders
-
-    return AWSResponse("", 200, HTTPHeaders(), None), {**identity, "ResponseMetadata": {"HTTPStatusCode": 200}}
 
 
 class Gateway:
@@ -193,34 +185,10 @@ class Gateway:
         self._identity = {"Account": out["Account"], "Arn": out["Arn"], "UserId": out["UserId"]}
         return dict(self._identity)
 
-    # -- lending the session to the in-process toolkit -------------------------------------------------------
-    @contextmanager
-    def lend_session(self) -> Iterator[None]:
-        """For the block, boto3's default session is this run's and GetCallerIdentity answers from this run's.
-
-        The in-process toolkit calls `boto3.client(...)` on the default session: without this it would build a
-        second botocore session (~30 ms, ~10 MiB: endpoint data and service models loaded again) and ask STS for
-        the account three times (a round trip each on real AWS). The session is the one our checks used, so the
-        toolkit sees the same credentials, profile and region; its requests are not counted in `calls` (the
-        counter hangs on our own clients, not on the session). Clients copy the session's handlers when they are
-        created, so the answer reaches the toolkit's clients only, never our own `sts` (made before). Both are
-        undone on the way out, whatever the toolkit raised. Not thread-safe: boto3's default session is process
-        state; lend it while no other thread builds boto3 clients.
-        """
-        saved = boto3.DEFAULT_SESSION
-        identity = dict(self._identity) if self._identity is not None else None
-        events = self.session.events
-        handler_id = f"agentcore-ext-identity-{id(self)}"
-        if identity is not None:
-            answer: Any = partial(_identity_answer, identity)  # the stubs type handlers as returning None
-            events.register("before-call.sts.GetCallerIdentity", answer, unique_id=handler_id)
-        boto3.DEFAULT_SESSION = self.session
-        try:
-            yield
-        finally:
-            boto3.DEFAULT_SESSION = saved
-            if identity is not None:
-                events.unregister("before-call.sts.GetCallerIdentity", unique_id=handler_id)
+    def lend_session(self) -> AbstractContextManager[None]:
+        """For a block (the in-process toolkit's run): boto3's default session is this run's, and GetCallerIdentity
+        answers from this run's answer. See aws/lend.py."""
+        return lend_session(self.session, self._identity)
 
     def _unless_missing(self, operation: str, read: Callable[[], Any]) -> Any:
         """read() with errors mapped, or None when IAM answers NoSuchEntity."""

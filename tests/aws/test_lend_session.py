@@ -17,7 +17,7 @@ import pytest
 from botocore.client import BaseClient
 from moto.server import ThreadedMotoServer
 
-from agentcore_ext.aws import gateway as gateway_module
+from agentcore_ext.aws import lend
 from agentcore_ext.aws.gateway import Gateway
 from agentcore_ext.toolkit import argv as toolkit_argv
 from agentcore_ext.toolkit import run as toolkit
@@ -76,8 +76,8 @@ def _written(agent_dir: Path) -> dict[str, bytes]:
 def _identity_handlers(gateway: Gateway) -> int:
     """How many of our identity answers the gateway's session holds for GetCallerIdentity (0 unless lent)."""
     trie = gateway.session.events._emitter._handlers  # type: ignore[attr-defined]
-    found = trie.prefix_search("before-call.sts.GetCallerIdentity")
-    return sum(1 for h in found if getattr(h, "func", None) is gateway_module._identity_answer)
+    found = trie.prefix_search(lend.IDENTITY_EVENT)
+    return sum(1 for h in found if getattr(h, "func", None) is lend.identity_answer)
 
 
 def test_the_toolkit_writes_the_same_files_and_asks_sts_nothing(sent: list[str], tmp_path: Path) -> None:
