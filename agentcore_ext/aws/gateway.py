@@ -22,6 +22,7 @@ from botocore.config import Config
 from agentcore_ext.aws import redact
 from agentcore_ext.aws.error_map import mapped_errors, setup_errors, simulator_errors, unknown_profile
 from agentcore_ext.aws.lend import lend_session
+from agentcore_ext.aws.policy_version import default_version
 from agentcore_ext.aws.shapes import (
     RoleInfo,
     UserInfo,
@@ -265,14 +266,16 @@ class Gateway:
             return as_document(self.iam.get_group_policy(GroupName=group, PolicyName=policy_name)["PolicyDocument"])
 
     def get_managed_policy_document(self, arn: str) -> dict[str, Any]:
-        """The default version's document. Cached per run: caller and role checks often share a policy."""
+        """The default version's document (aws/policy_version.py: usually one round trip). Cached per run: caller
+        and role checks often share a policy."""
         if arn not in self._managed_docs:
-            with self._errors("iam:GetPolicy"):
-                version = self.iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
-            with self._errors("iam:GetPolicyVersion"):
-                got = self.iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
-            self._managed_docs[arn] = as_document(got.get("Document") or {})
+            self._managed_docs[arn] = as_document(default_version(self, arn).get("Document") or {})
         return self._managed_docs[arn]
+
+    def read(self, operation: str, call: Callable[..., Any], **params: Any) -> Any:
+        """call(**params) with its errors mapped for `operation` (e.g. "iam:GetPolicy")."""
+        with self._errors(operation):
+            return call(**params)
 
     def list_role_names(self) -> list[str]:
         """Every role name of the account (ListRoles, paginated): only for a case-insensitive lookup.
