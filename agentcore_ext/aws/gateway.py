@@ -88,7 +88,8 @@ class Gateway(RoleWrites):
         retries: dict[str, Any] = {"mode": "standard"}
         if max_attempts is not None:
             retries["total_max_attempts"] = max_attempts
-        self._config = Config(retries=retries, connect_timeout=CONNECT_TIMEOUT)  # type: ignore[arg-type]
+        pool = MAX_PARALLEL_READS  # botocore keeps 10 connections: reads 11-16 of a layer would wait for one
+        self._config = Config(retries=retries, connect_timeout=CONNECT_TIMEOUT, max_pool_connections=pool)  # type: ignore[arg-type]
         self._iam: IAMClient | None = None
         self._sts: STSClient | None = None
         self._bedrock: Any = None

