@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from agentcore_ext.aws.gateway import Gateway
-from agentcore_ext.aws.gather_caller import collect_caller_policies
+from agentcore_ext.aws.gather_caller import collect_caller_policies, first_reads
 from agentcore_ext.aws.shapes import SimulatorUnavailable
 from agentcore_ext.errors import AgentCoreExtError
 from agentcore_ext.findings import Finding
@@ -51,23 +51,31 @@ def check_pass_role(
         return early
     request = decide.pass_role_request(role_arn)
     extra = [s.request for s in deploy_steps(deploy, target) if s.shared_context] if deploy else []
-    try:
-        sims = gateway.simulate_principal_policy(
-            caller.principal_arn,
-            list(dict.fromkeys([PASS_ROLE, *(r.action for r in extra)])),
-            list(dict.fromkeys([role_arn, *(r.resource for r in extra)])),
-            {PASSED_TO_SERVICE: SERVICE_PRINCIPAL},
-        )
-    except SimulatorUnavailable as exc:
-        sim_note = f"simulator unavailable ({exc.message})"
+
+    def simulate() -> list[SimulationResult] | SimulatorUnavailable:
+        try:
+            return gateway.simulate_principal_policy(
+                caller.principal_arn,
+                list(dict.fromkeys([PASS_ROLE, *(r.action for r in extra)])),
+                list(dict.fromkeys([role_arn, *(r.resource for r in extra)])),
+                {PASSED_TO_SERVICE: SERVICE_PRINCIPAL},
+            )
+        except SimulatorUnavailable as exc:
+            return exc
+
+    # The caller's first policy reads go out beside the simulator (gather_caller.FirstReads: why, and the price).
+    sims, first = gateway.parallel(simulate, lambda: first_reads(gateway, caller))
+    if isinstance(sims, SimulatorUnavailable):
+        sim_note = f"simulator unavailable ({sims.message})"
     else:
         table = {(s.action, s.resource): s for s in sims}
         main = table.get((PASS_ROLE, role_arn))
         if main is not None:
-            policies = collect_caller_policies(gateway, caller) if decide.simulator_needs_policies(main) else None
+            needs = decide.simulator_needs_policies(main)
+            policies = collect_caller_policies(gateway, caller, first) if needs else None
             return decide.from_simulator(caller, request, main, table, policies, suggested_name)
         sim_note = "simulator gave no answer for the role"
-    policies = collect_caller_policies(gateway, caller)
+    policies = collect_caller_policies(gateway, caller, first)
     return decide.from_local(caller, request, policies, sim_note, suggested_name)
 
 
