@@ -7,13 +7,13 @@ chain, so AWS_ENDPOINT_URL (a moto server) works without code here.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import boto3
 import botocore.exceptions as bex
@@ -21,18 +21,20 @@ from botocore.config import Config
 
 from agentcore_ext.aws import redact
 from agentcore_ext.aws.error_map import mapped_errors, setup_errors, simulator_errors, unknown_profile
+from agentcore_ext.aws.lend import lend_session
+from agentcore_ext.aws.policy_version import default_version
+from agentcore_ext.aws.role_writes import RoleWrites
 from agentcore_ext.aws.shapes import (
     RoleInfo,
     UserInfo,
     as_document,
     as_tags,
-    create_role_params,
     role_info,
     simulation_results,
     simulator_context,
-    tag_list,
     user_info,
 )
+from agentcore_ext.aws.speculate import Speculation
 from agentcore_ext.errors import AgentCoreExtError, AwsError, no_region
 from agentcore_ext.state import SimulationResult
 
@@ -49,8 +51,10 @@ CONNECT_TIMEOUT = 5.0
 MAX_PARALLEL_READS = 16
 ROLE_PAGE_SIZE = 1000  # ListRoles' MaxItems upper bound
 
+T = TypeVar("T")
 
-class Gateway:
+
+class Gateway(RoleWrites):
     """Typed access to IAM and STS for one run. `calls` counts HTTP requests sent, retries included."""
 
     def __init__(
@@ -84,17 +88,15 @@ class Gateway:
         retries: dict[str, Any] = {"mode": "standard"}
         if max_attempts is not None:
             retries["total_max_attempts"] = max_attempts
-        self._config = Config(retries=retries, connect_timeout=CONNECT_TIMEOUT)  # type: ignore[arg-type]
+        pool = MAX_PARALLEL_READS  # botocore keeps 10 connections: reads 11-16 of a layer would wait for one
+        self._config = Config(retries=retries, connect_timeout=CONNECT_TIMEOUT, max_pool_connections=pool)  # type: ignore[arg-type]
         self._iam: IAMClient | None = None
         self._sts: STSClient | None = None
         self._bedrock: Any = None
         self._managed_docs: dict[str, dict[str, Any]] = {}
-
-    @classmethod
-    def create(
-        cls, *, profile: str | None = None, region: str | None = None, sleep: Callable[[float], None] = time.sleep
-    ) -> Gateway:
-        return cls(profile=profile, region=region, sleep=sleep)
+        self._identity: dict[str, str] | None = None  # GetCallerIdentity's answer, for lend_session()
+        self._early: Speculation | None = None  # reads sent beside GetCallerIdentity (speculate())
+        self._local = threading.local()  # .early: the speculation a worker thread's requests belong to
 
     @property
     def region(self) -> str:
@@ -105,11 +107,17 @@ class Gateway:
 
     # -- clients ---------------------------------------------------------------------------------------------
     def _count(self, **_: Any) -> None:
+        early: Speculation | None = getattr(self._local, "early", None)
+        if early is not None and early.hold_count():
+            return  # counted (or dropped) when GetCallerIdentity answers
         # before-send fires once per HTTP attempt (retries included). Registered first: moto's in-process mock
         # answers (or raises NotImplementedError) from its own before-send handler, which would otherwise run
         # before this one. A before-call handler that short-circuits sends nothing and is rightly not counted.
+        self._add_calls(1)
+
+    def _add_calls(self, sent: int) -> None:
         with self._count_lock:
-            self.calls += 1
+            self.calls += sent
             count = self.calls
         if self.on_request is not None:
             self.on_request(count)
@@ -128,35 +136,30 @@ class Gateway:
             futures = [pool.submit(read) for read in reads]
         return [future.result() for future in futures]
 
+    def _client(self, service: str) -> Any:
+        session: Any = self.session  # boto3's stubs type client() per literal service name
+        with self._errors(f"{service}:client"), setup_errors():
+            client = session.client(
+                service, region_name=self._region, config=self._config, endpoint_url=self._endpoint_url
+            )
+        client.meta.events.register_first("before-send", self._count)
+        client.meta.events.register_first(f"needs-retry.{service}", self._early_retry)
+        return client
+
     @property
     def iam(self) -> IAMClient:
-        if self._iam is None:
-            with self._errors("iam:client"), setup_errors():
-                self._iam = self.session.client(
-                    "iam", region_name=self._region, config=self._config, endpoint_url=self._endpoint_url
-                )
-            self._iam.meta.events.register_first("before-send", self._count)
+        self._iam = self._iam or self._client("iam")
         return self._iam
 
     @property
     def sts(self) -> STSClient:
-        if self._sts is None:
-            with self._errors("sts:client"), setup_errors():
-                self._sts = self.session.client(
-                    "sts", region_name=self._region, config=self._config, endpoint_url=self._endpoint_url
-                )
-            self._sts.meta.events.register_first("before-send", self._count)
+        self._sts = self._sts or self._client("sts")
         return self._sts
 
     @property
     def bedrock(self) -> Any:
         """The Bedrock control-plane client (no stubs are installed for it: typed Any)."""
-        if self._bedrock is None:
-            with self._errors("bedrock:client"), setup_errors():
-                self._bedrock = self.session.client(
-                    "bedrock", region_name=self._region, config=self._config, endpoint_url=self._endpoint_url
-                )
-            self._bedrock.meta.events.register_first("before-send", self._count)
+        self._bedrock = self._bedrock or self._client("bedrock")
         return self._bedrock
 
     def inference_profile_regions(self, profile_id: str) -> tuple[str, ...] | None:
@@ -172,15 +175,48 @@ class Gateway:
         regions = tuple(dict.fromkeys(a.split(":")[3] for a in arns if a.count(":") >= 5 and a.split(":")[3]))
         return regions or None
 
-    # -- error mapping ---------------------------------------------------------------------------------------
     def _errors(self, operation: str) -> AbstractContextManager[None]:
         return mapped_errors(operation, self.profile)
 
     # -- identity --------------------------------------------------------------------------------------------
+    def speculate(self, role_name: str) -> None:
+        """Send the role's GetRole and policy listings now, beside GetCallerIdentity (aws/speculate.py)."""
+        _ = self.iam, self.sts  # clients are created in this thread, before the workers use them
+        self._early = Speculation(lambda s: setattr(self._local, "early", s))
+        for op, read in (("GetRole", self.get_role), ("ListRolePolicies", self.list_role_policy_names)):
+            self._early.submit((op, role_name), partial(read, role_name))
+        self._early.submit(
+            ("ListAttachedRolePolicies", role_name), partial(self.list_attached_role_policies, role_name)
+        )
+
+    def _early_retry(self, response: Any = None, caught_exception: Any = None, **_: Any) -> None:
+        early: Speculation | None = getattr(self._local, "early", None)
+        if early is not None and (caught_exception is not None or (response and response[0].status_code >= 300)):
+            early.before_retry()  # returns to let botocore's retry handler decide, or raises Abandoned
+
+    def _early_or(self, operation: str, name: str, read: Callable[[], T]) -> T:
+        """The speculative read's answer for (operation, name) if one was sent (once), else read() now."""
+        if self._early is not None and getattr(self._local, "early", None) is None:  # not the early read itself
+            sent, result = self._early.claim((operation, name))
+            if sent:
+                return cast(T, result)
+        return read()
+
     def caller_identity(self) -> dict[str, str]:
-        with self._errors("sts:GetCallerIdentity"):
-            out = self.sts.get_caller_identity()
-        return {"Account": out["Account"], "Arn": out["Arn"], "UserId": out["UserId"]}
+        try:
+            with self._errors("sts:GetCallerIdentity"):
+                out = self.sts.get_caller_identity()
+        except BaseException:
+            self._settle_early(False)
+            raise
+        self._settle_early(True)
+        self._identity = {"Account": out["Account"], "Arn": out["Arn"], "UserId": out["UserId"]}
+        return dict(self._identity)
+
+    def lend_session(self) -> AbstractContextManager[None]:
+        """For a block (the in-process toolkit's run): boto3's default session is this run's, and GetCallerIdentity
+        answers from this run's answer. See aws/lend.py."""
+        return lend_session(self.session, self._identity)
 
     def _unless_missing(self, operation: str, read: Callable[[], Any]) -> Any:
         """read() with errors mapped, or None when IAM answers NoSuchEntity."""
@@ -196,7 +232,15 @@ class Gateway:
         user = self._unless_missing("iam:GetUser", lambda: self.iam.get_user(UserName=name)["User"])
         return None if user is None else user_info(user)
 
+    def _settle_early(self, ok: bool) -> None:
+        held = self._early.resolve(ok) if self._early is not None else 0
+        if held:
+            self._add_calls(held)
+
     def get_role(self, name: str) -> RoleInfo | None:
+        return self._early_or("GetRole", name, partial(self._read_role, name))
+
+    def _read_role(self, name: str) -> RoleInfo | None:
         role = self._unless_missing("iam:GetRole", lambda: self.iam.get_role(RoleName=name)["Role"])
         return None if role is None else role_info(role)
 
@@ -221,7 +265,7 @@ class Gateway:
         return [(str(p["PolicyName"]), str(p["PolicyArn"])) for p in items]
 
     def list_role_policy_names(self, role: str) -> list[str]:
-        return self._inline_names("role", role)
+        return self._early_or("ListRolePolicies", role, lambda: self._inline_names("role", role))
 
     def list_user_policy_names(self, user: str) -> list[str]:
         return self._inline_names("user", user)
@@ -230,7 +274,7 @@ class Gateway:
         return self._inline_names("group", group)
 
     def list_attached_role_policies(self, role: str) -> list[tuple[str, str]]:
-        return self._attached("role", role)
+        return self._early_or("ListAttachedRolePolicies", role, lambda: self._attached("role", role))
 
     def list_attached_user_policies(self, user: str) -> list[tuple[str, str]]:
         return self._attached("user", user)
@@ -257,14 +301,16 @@ class Gateway:
             return as_document(self.iam.get_group_policy(GroupName=group, PolicyName=policy_name)["PolicyDocument"])
 
     def get_managed_policy_document(self, arn: str) -> dict[str, Any]:
-        """The default version's document. Cached per run: caller and role checks often share a policy."""
+        """The default version's document (aws/policy_version.py: usually one round trip). Cached per run: caller
+        and role checks often share a policy."""
         if arn not in self._managed_docs:
-            with self._errors("iam:GetPolicy"):
-                version = self.iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
-            with self._errors("iam:GetPolicyVersion"):
-                got = self.iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
-            self._managed_docs[arn] = as_document(got.get("Document") or {})
+            self._managed_docs[arn] = as_document(default_version(self, arn).get("Document") or {})
         return self._managed_docs[arn]
+
+    def read(self, operation: str, call: Callable[..., Any], **params: Any) -> Any:
+        """call(**params) with its errors mapped for `operation` (e.g. "iam:GetPolicy")."""
+        with self._errors(operation):
+            return call(**params)
 
     def list_role_names(self) -> list[str]:
         """Every role name of the account (ListRoles, paginated): only for a case-insensitive lookup.
@@ -301,30 +347,3 @@ class Gateway:
             for page in pages:
                 results.extend(page.get("EvaluationResults", ()))
         return [r for raw in results for r in simulation_results(raw)]
-
-    # -- writes ----------------------------------------------------------------------------------------------
-    def create_role(
-        self,
-        name: str,
-        path: str,
-        trust_document: Mapping[str, Any],
-        description: str,
-        boundary_arn: str | None,
-        tags: Mapping[str, str],
-    ) -> RoleInfo:
-        params = create_role_params(name, path, trust_document, description, boundary_arn, tags)
-        with self._errors("iam:CreateRole"):
-            role = self.iam.create_role(**params)["Role"]
-        return role_info(role)
-
-    def put_role_policy(self, role: str, policy_name: str, document: Mapping[str, Any]) -> None:
-        with self._errors("iam:PutRolePolicy"):
-            self.iam.put_role_policy(RoleName=role, PolicyName=policy_name, PolicyDocument=json.dumps(document))
-
-    def update_assume_role_policy(self, role: str, document: Mapping[str, Any]) -> None:
-        with self._errors("iam:UpdateAssumeRolePolicy"):
-            self.iam.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps(document))
-
-    def tag_role(self, role: str, tags: Mapping[str, str]) -> None:
-        with self._errors("iam:TagRole"):
-            self.iam.tag_role(RoleName=role, Tags=tag_list(tags))

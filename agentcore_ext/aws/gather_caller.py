@@ -24,10 +24,54 @@ from agentcore_ext.state import Caller, CallerKind, CallerPolicies
 T = TypeVar("T")
 
 
+class FirstReads:
+    """The caller's first reads (its user, its groups, its policy listings), made beside the simulator.
+
+    With the simulator unavailable, its policies are read next: these reads no longer wait for its answer (one
+    round trip less); when it answers they are four requests spent for nothing. Each answer is used once.
+    Thread safety: filled before any reader uses it; `take` runs in the reading threads and only pops keys.
+    """
+
+    def __init__(self, answers: dict[str, Any]) -> None:
+        self._answers = answers
+
+    def take(self, key: str, fetch: Callable[[], T]) -> T:
+        if key not in self._answers:
+            return fetch()
+        answer = self._answers.pop(key)
+        if isinstance(answer, AwsError):
+            raise answer  # as if read now: the reader decides what a refusal means
+        return answer  # type: ignore[no-any-return]
+
+
+def first_reads(gateway: Gateway, caller: Caller) -> FirstReads:
+    """Send the caller's first reads now, all at once (see FirstReads); nothing for callers without policies."""
+    reads: dict[str, Callable[[], Any]] = {}
+    if caller.kind is CallerKind.USER:
+        if not caller.details_read:
+            reads["user"] = partial(gateway.get_user, caller.name)
+        reads["groups"] = partial(gateway.list_groups_for_user, caller.name)
+        reads["inline"] = partial(gateway.list_user_policy_names, caller.name)
+        reads["attached"] = partial(gateway.list_attached_user_policies, caller.name)
+    elif caller.kind.is_role:
+        reads["inline"] = partial(gateway.list_role_policy_names, caller.name)
+        reads["attached"] = partial(gateway.list_attached_role_policies, caller.name)
+    answers = gateway.parallel(*(partial(_outcome, read) for read in reads.values()))
+    return FirstReads(dict(zip(reads, answers, strict=True)))
+
+
+def _outcome(read: Callable[[], Any]) -> Any:
+    try:
+        return read()
+    except AwsError as exc:
+        return exc
+
+
 class _Reader:
-    def __init__(self, gateway: Gateway, out: CallerPolicies) -> None:
+    def __init__(self, gateway: Gateway, out: CallerPolicies, first: FirstReads | None = None) -> None:
         self.gateway = gateway
         self.out = out
+        self.first = first or FirstReads({})
 
     def read(self, what: str, fetch: Callable[[], T]) -> T | None:
         try:
@@ -54,7 +98,7 @@ class _Reader:
             self.out.listed = True
         return items or []
 
-    def entity(self, kind: str, name: str) -> list[PolicyDocument]:
+    def entity(self, kind: str, name: str, own: bool = False) -> list[PolicyDocument]:
         """Inline and attached managed policies of one user, group or role, read concurrently, in a stable order."""
         gw = self.gateway
         names = {
@@ -63,6 +107,10 @@ class _Reader:
             "role": (gw.list_role_policy_names, gw.get_role_policy_document, gw.list_attached_role_policies),
         }
         list_inline, get_inline, list_attached = names[kind]
+        if own:  # the caller itself: its listings may have been read beside the simulator
+            inline_of, attached_of = list_inline, list_attached
+            list_inline = lambda n: self.first.take("inline", lambda: inline_of(n))  # noqa: E731
+            list_attached = lambda n: self.first.take("attached", lambda: attached_of(n))  # noqa: E731
         inline, attached = gw.parallel(
             lambda: [(p, None) for p in self.listing(f"{kind} {name}", lambda: list_inline(name))],
             lambda: [(None, arn) for _, arn in self.listing(f"{kind} {name}", lambda: list_attached(name))],
@@ -76,10 +124,12 @@ class _Reader:
         return [doc for doc in gw.parallel(*reads) if doc is not None]
 
 
-def collect_caller_policies(gateway: Gateway, caller: Caller) -> CallerPolicies:
-    """User: own + groups' policies and boundary. Role: own policies and boundary. Others: nothing to read."""
+def collect_caller_policies(gateway: Gateway, caller: Caller, first: FirstReads | None = None) -> CallerPolicies:
+    """User: own + groups' policies and boundary. Role: own policies and boundary. Others: nothing to read.
+
+    `first`: the caller's first reads, already made (first_reads()); each is used instead of being read again."""
     out = CallerPolicies()
-    reader = _Reader(gateway, out)
+    reader = _Reader(gateway, out, first)
     boundary_arn = caller.permissions_boundary_arn
     if caller.kind is CallerKind.USER:
 
@@ -87,12 +137,17 @@ def collect_caller_policies(gateway: Gateway, caller: Caller) -> CallerPolicies:
             return (
                 None
                 if caller.details_read
-                else reader.read(f"user {caller.name}", lambda: gateway.get_user(caller.name))
+                else reader.read(
+                    f"user {caller.name}", lambda: reader.first.take("user", lambda: gateway.get_user(caller.name))
+                )
             )
 
         def groups() -> list[PolicyDocument]:
             # Each group's reads start as soon as the group listing answers, alongside the user's own documents.
-            names = reader.listing(f"groups of {caller.name}", lambda: gateway.list_groups_for_user(caller.name))
+            names = reader.listing(
+                f"groups of {caller.name}",
+                lambda: reader.first.take("groups", lambda: gateway.list_groups_for_user(caller.name)),
+            )
             return [
                 d for docs in gateway.parallel(*(partial(reader.entity, "group", str(g)) for g in names)) for d in docs
             ]
@@ -104,14 +159,16 @@ def collect_caller_policies(gateway: Gateway, caller: Caller) -> CallerPolicies:
                 arn = user["PermissionsBoundary"] if user else None
             return _boundary(reader, gateway, arn)
 
-        out.boundary, own, group_docs = gateway.parallel(boundary, lambda: reader.entity("user", caller.name), groups)
+        out.boundary, own, group_docs = gateway.parallel(
+            boundary, lambda: reader.entity("user", caller.name, own=True), groups
+        )
         out.policies += own + group_docs
         return out
     elif caller.kind.is_role:
         if not caller.details_read:
             # resolve_caller already asked GetRole and was refused: asking again would only cost a call.
             out.unreadable.append(f"iam:GetRole (role {caller.name}: its permissions boundary is unknown)")
-        out.policies += reader.entity("role", caller.name)
+        out.policies += reader.entity("role", caller.name, own=True)
     else:
         return out
     out.boundary = _boundary(reader, gateway, boundary_arn)

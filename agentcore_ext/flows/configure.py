@@ -141,8 +141,11 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
     progress(f"running: agentcore {' '.join(argv)}")
     # The toolkit builds its own boto3 session: hand it the same profile our checks used.
     env = {"AWS_PROFILE": settings.profile} if settings.profile else None
+    lend = s.gateway.lend_session()  # the toolkit reuses our boto3 session and caller identity (in-process)
     try:
-        code = run_toolkit(argv, workdir, env=env, region=s.spec.region, stdout_to_stderr=settings.json)
+        code = run_toolkit(
+            argv, workdir, env=env, region=s.spec.region, stdout_to_stderr=settings.json, session_scope=lend
+        )
     except BaseException:
         _restore(before, report)
         raise

@@ -5,9 +5,10 @@ own policies, each read at most once; every decision is made by judge/passrole.p
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from agentcore_ext.aws.gateway import Gateway
-from agentcore_ext.aws.gather_caller import collect_caller_policies
+from agentcore_ext.aws.gather_caller import collect_caller_policies, first_reads
 from agentcore_ext.aws.shapes import SimulatorUnavailable
 from agentcore_ext.errors import AgentCoreExtError
 from agentcore_ext.findings import Finding
@@ -29,7 +30,7 @@ from agentcore_ext.judge.passrole import PassRoleResult
 from agentcore_ext.judge.passrole_explain import PASS_ROLE, PASSED_TO_SERVICE
 from agentcore_ext.judge.requirements import SERVICE_PRINCIPAL
 from agentcore_ext.report import DeployBlock
-from agentcore_ext.state import AgentSpec, Caller, CallerKind, CallerPolicies
+from agentcore_ext.state import AgentSpec, Caller, CallerKind, CallerPolicies, SimulationResult
 
 
 def check_pass_role(
@@ -50,23 +51,31 @@ def check_pass_role(
         return early
     request = decide.pass_role_request(role_arn)
     extra = [s.request for s in deploy_steps(deploy, target) if s.shared_context] if deploy else []
-    try:
-        sims = gateway.simulate_principal_policy(
-            caller.principal_arn,
-            list(dict.fromkeys([PASS_ROLE, *(r.action for r in extra)])),
-            list(dict.fromkeys([role_arn, *(r.resource for r in extra)])),
-            {PASSED_TO_SERVICE: SERVICE_PRINCIPAL},
-        )
-    except SimulatorUnavailable as exc:
-        sim_note = f"simulator unavailable ({exc.message})"
+
+    def simulate() -> list[SimulationResult] | SimulatorUnavailable:
+        try:
+            return gateway.simulate_principal_policy(
+                caller.principal_arn,
+                list(dict.fromkeys([PASS_ROLE, *(r.action for r in extra)])),
+                list(dict.fromkeys([role_arn, *(r.resource for r in extra)])),
+                {PASSED_TO_SERVICE: SERVICE_PRINCIPAL},
+            )
+        except SimulatorUnavailable as exc:
+            return exc
+
+    # The caller's first policy reads go out beside the simulator (gather_caller.FirstReads: why, and the price).
+    sims, first = gateway.parallel(simulate, lambda: first_reads(gateway, caller))
+    if isinstance(sims, SimulatorUnavailable):
+        sim_note = f"simulator unavailable ({sims.message})"
     else:
         table = {(s.action, s.resource): s for s in sims}
         main = table.get((PASS_ROLE, role_arn))
         if main is not None:
-            policies = collect_caller_policies(gateway, caller) if decide.simulator_needs_policies(main) else None
+            needs = decide.simulator_needs_policies(main)
+            policies = collect_caller_policies(gateway, caller, first) if needs else None
             return decide.from_simulator(caller, request, main, table, policies, suggested_name)
         sim_note = "simulator gave no answer for the role"
-    policies = collect_caller_policies(gateway, caller)
+    policies = collect_caller_policies(gateway, caller, first)
     return decide.from_local(caller, request, policies, sim_note, suggested_name)
 
 
@@ -131,24 +140,30 @@ def deploy_preflight(
 
 
 def _simulate(gateway: Gateway, caller: Caller, steps: Sequence[StepRequest], which: list[int]) -> dict[int, Outcome]:
-    """One simulator call per distinct iam: context; {} when the simulator is unavailable."""
-    out: dict[int, Outcome] = {}
+    """One simulator call per distinct iam: context, all at once; {} when the simulator is unavailable."""
     groups: dict[tuple[tuple[str, str], ...], list[int]] = {}
     for i in which:
         context = {k: v for k, v in steps[i].request.context.items() if k.startswith("iam:")}
         groups.setdefault(tuple(sorted((k, str(v)) for k, v in context.items())), []).append(i)
-    for context_key, indices in groups.items():
+
+    def ask(context_key: tuple[tuple[str, str], ...], indices: list[int]) -> list[SimulationResult] | None:
         group = [steps[i] for i in indices]
         try:
-            sims = gateway.simulate_principal_policy(
+            return gateway.simulate_principal_policy(
                 caller.principal_arn,
                 list(dict.fromkeys(s.request.action for s in group)),
                 list(dict.fromkeys(s.request.resource for s in group)),
                 dict(context_key),
             )
         except SimulatorUnavailable:
-            return {}
-        table = {(r.action, r.resource): r.decision for r in sims}
+            return None
+
+    answers = gateway.parallel(*(partial(ask, key, indices) for key, indices in groups.items()))
+    if any(sims is None for sims in answers):
+        return {}
+    out: dict[int, Outcome] = {}
+    for indices, sims in zip(groups.values(), answers, strict=True):
+        table = {(r.action, r.resource): r.decision for r in sims or ()}
         for i in indices:
             answer = table.get((steps[i].request.action, steps[i].request.resource))
             if answer is not None:

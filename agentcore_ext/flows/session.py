@@ -14,7 +14,7 @@ from typing import TypeVar
 from agentcore_ext import arns
 from agentcore_ext.aws.gateway import Gateway
 from agentcore_ext.aws.gather_caller import resolve_caller
-from agentcore_ext.errors import AwsError, UsageError
+from agentcore_ext.errors import AgentCoreExtError, AwsError, UsageError
 from agentcore_ext.findings import regrade
 from agentcore_ext.flows import passrole
 from agentcore_ext.flows.profile import profiled_spec
@@ -49,6 +49,9 @@ def open_session(settings: Settings, report: Report) -> Session:
     report_calls(report, gateway)
     region = settings.region or gateway.region
     arns.validate_region(region)
+    early = _predicted_role_name(settings, region)
+    if early:
+        gateway.speculate(early)  # both flows read this role: its first reads share GetCallerIdentity's round trip
     caller, findings = resolve_caller(gateway)
     report.caller = caller.block()
     report.add(findings)
@@ -73,6 +76,16 @@ def open_session(settings: Settings, report: Report) -> Session:
         regions=lambda ids: _profile_regions(gateway, ids),
     )
     return Session(gateway, caller, spec, settings)
+
+
+def _predicted_role_name(settings: Settings, region: str) -> str | None:
+    """The execution role's name as the flags give it, before the account is known; None when unsure."""
+    try:
+        if settings.execution_role and settings.execution_role.startswith("arn:"):
+            return settings.execution_role.rsplit("/", 1)[-1]  # the account is the ARN's, checked later
+        return resolve_role(settings, account="000000000000", partition="aws", region=region).name
+    except AgentCoreExtError:
+        return None  # an invalid flag is refused later, with its own message, by the same resolve_role
 
 
 def _profile_regions(gateway: Gateway, ids: list[str]) -> dict[str, tuple[str, ...]]:

@@ -267,7 +267,7 @@ def test_no_region(monkeypatch: pytest.MonkeyPatch) -> None:
         Gateway().get_role("r")
     assert err.value.exit_code == EXIT_USAGE and "--region" in err.value.hint and "AWS_REGION" in err.value.hint
     with pytest.raises(UsageError, match="no AWS region"):
-        _ = Gateway.create().region
+        _ = Gateway().region
 
 
 def test_unknown_profile() -> None:

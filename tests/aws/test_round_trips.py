@@ -1,20 +1,23 @@
 """Round-trip depth: how many requests a run sends one after another (not how long it takes).
 
 On real IAM every sequential round trip costs 50-150 ms, so the number of layers, not the number of calls, is what
-a user waits for. A recording gateway holds every request for a moment and records its start and end; the depth
-is the longest chain of requests that do not overlap (each one sent after the previous answered). The bounds are
-the goals of issue 14 where the code meets them (first-time create <= 10, a caller in 10 groups <= 6) and what it
-reaches today elsewhere (doctor 5 of the goal's 3, 4 of 2 with the simulator; configure's checks 6); a change that
-serialises independent reads again fails here. Before issue 14: 9, 6, 9, 15 and 18.
+a user waits for. A recording gateway holds every request until the run can do nothing else, then answers every
+held request at once (Recorder): the depth is the number of such batches, counted by causality, not by a clock, so
+a loaded machine cannot change it. The bounds are what the code reaches (issue 14's goals: doctor <= 3, 2 with the
+simulator; first-time create <= 10; a caller in 10 groups <= 6): doctor 3, 3 with the simulator (the role's
+documents, then the deploy preflight's simulations), configure's checks 3, first-time create 8, 10 groups 4; a change
+that serialises independent reads again fails here. Before issue 14: 9, 6, 9, 15 and 18.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import boto3
@@ -30,49 +33,139 @@ from agentcore_ext.report import Report
 from agentcore_ext.settings import Settings
 from agentcore_ext.state import AgentSpec, SimulationResult
 
-HOLD = 0.3  # seconds each request is held: long against the client-side spread of a layer (signing, the GIL)
+POLL = 0.002  # seconds between looks at the run's threads
+STABLE_POLLS = 3  # a batch is answered after this many looks that saw every thread waiting and nothing new held
+STUCK = 5.0  # seconds: a batch that never settles is answered anyway, and the depth then refuses to count
 ACCOUNT, REGION, AGENT = "123456789012", "us-east-1", "hello_agent"
 ROLE = f"BedrockAgentCoreRuntime-{REGION}-{AGENT}"
 
 
-def depth(intervals: list[tuple[float, float]]) -> int:
-    """The most requests that do not overlap pairwise (greedy by end time): the sequential round trips."""
-    count, last_end = 0, float("-inf")
-    for start, end in sorted(intervals, key=lambda i: i[1]):
-        if start >= last_end:
-            count, last_end = count + 1, end
-    return count
+def _waiting(frame: FrameType | None) -> bool:
+    """Whether a thread whose innermost Python frame is `frame` is blocked until another thread acts.
+
+    A thread that was woken but not yet scheduled still shows its waiting frame, so the frame's own lock or queue
+    says whether it may run: a notified Condition waiter's lock is released, a pool worker's queue holds work.
+    """
+    if frame is None:
+        return True
+    name, func, local = frame.f_code.co_filename.replace("\\", "/"), frame.f_code.co_name, frame.f_locals
+    if name.endswith("/threading.py") and func == "wait":  # Condition.wait (Event.wait, Future.result use it)
+        if _starting_a_thread(frame):
+            return False  # the new thread may not be visible yet, and will run
+        waiter = local.get("waiter")
+        return waiter is not None and waiter.locked()
+    if name.endswith("/threading.py") and func == "_wait_for_tstate_lock":  # Thread.join
+        lock = local.get("lock")
+        return lock is not None and lock.locked()
+    if name.endswith("/concurrent/futures/thread.py") and func == "_worker":  # an idle pool worker, in get()
+        queue = local.get("work_queue")
+        return queue is not None and queue.empty()
+    return False
 
 
-def test_depth_counts_chains_not_requests() -> None:
-    assert depth([]) == 0
-    assert depth([(0, 1), (0.5, 1.5), (0.2, 1.2)]) == 1  # three at once
-    assert depth([(0, 1), (1, 2), (2, 3)]) == 3  # one after another
-    assert depth([(0, 1), (0, 3), (1, 2), (2, 3)]) == 3
+def _starting_a_thread(frame: FrameType) -> bool:
+    """Whether this wait is Thread.start() waiting for the new thread to run (Event.wait -> Condition.wait)."""
+    outer = frame.f_back
+    for _ in range(2):
+        if outer is None:
+            return False
+        if outer.f_code.co_filename.endswith("threading.py") and outer.f_code.co_name == "start":
+            return True
+        outer = outer.f_back
+    return False
 
 
 class Recorder:
+    """Holds every request until the run can do nothing else, then answers all the held requests at once.
+
+    The depth is the number of such batches: a request sent only after another was answered lands in a later
+    batch, requests sent side by side share one. It is decided by causality, not by the clock: a batch is answered
+    when every thread of the run (the test's and those it started) is blocked, in a hold or waiting on one, for a
+    few looks in a row. On a loaded machine a batch only takes longer to settle; the count stays the same, and an
+    unloaded layer costs milliseconds, not a fixed hold. Threads that existed before the recorder (other fixtures'
+    servers) are not the run's and are ignored.
+    """
+
     def __init__(self) -> None:
-        self.intervals: list[tuple[float, float]] = []
         self.operations: list[str] = []
-        self.lock = threading.Lock()
+        self.batches: list[list[str]] = []
         self.simulator = False
+        self.forced = 0
+        self._cond = threading.Condition()
+        self._held: list[str] = []
+        self._generation = 0
+        self._stop = threading.Event()
+        main = threading.main_thread().ident
+        self._ignored = {t.ident for t in threading.enumerate() if t.ident != main}
+        self._thread = threading.Thread(target=self._answer, name="round-trip-recorder", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+        self._ignored.add(self._thread.ident)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
 
     def hold(self, operation: str) -> None:
-        start = time.perf_counter()
-        time.sleep(HOLD)
-        with self.lock:
-            self.intervals.append((start, time.perf_counter()))
+        with self._cond:
+            self._held.append(operation)
             self.operations.append(operation)
+            generation = self._generation
+            while self._generation == generation:
+                self._cond.wait()
+
+    def _settled(self) -> bool:
+        frames = sys._current_frames()
+        return all(_waiting(frame) for ident, frame in frames.items() if ident not in self._ignored)
+
+    def _answer(self) -> None:
+        stable, seen, since = 0, -1, time.monotonic()
+        while not self._stop.wait(POLL):
+            with self._cond:
+                held = len(self._held)
+            if not held:
+                stable, seen, since = 0, -1, time.monotonic()
+                continue
+            stable = stable + 1 if held == seen and self._settled() else 0
+            seen = held
+            stuck = time.monotonic() - since > STUCK
+            if stable >= STABLE_POLLS or stuck:
+                self.forced += stuck
+                with self._cond:
+                    self.batches.append(self._held)
+                    self._held = []
+                    self._generation += 1
+                    self._cond.notify_all()
+                stable, seen, since = 0, -1, time.monotonic()
 
     @property
     def depth(self) -> int:
-        return depth(self.intervals)
+        assert not self.forced, f"{self.forced} batch(es) never settled: {self.batches}"
+        return len(self.batches)
+
+
+def test_the_recorder_counts_batches_of_requests_not_requests() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    rec = Recorder()
+    rec.start()
+    try:
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            list(pool.map(rec.hold, ["A", "B", "C"]))  # side by side: one batch
+        rec.hold("D")  # then one after another: two more
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            pool.submit(lambda: [rec.hold("E"), rec.hold("F")])  # a chain in a worker, beside G: two batches
+            pool.submit(rec.hold, "G")
+    finally:
+        rec.stop()
+    assert [sorted(b) for b in rec.batches] == [["A", "B", "C"], ["D"], ["E", "G"], ["F"]]
+    assert rec.depth == 4
 
 
 def recording_gateway(recorder: Recorder) -> type[Gateway]:
     class RecordingGateway(Gateway):
-        """A Gateway whose every request is held HOLD seconds and recorded (start, end)."""
+        """A Gateway whose every request is held by the recorder until its batch is answered."""
 
         def _count(self, **kwargs: Any) -> None:
             super()._count(**kwargs)
@@ -91,6 +184,7 @@ def recording_gateway(recorder: Recorder) -> type[Gateway]:
 @pytest.fixture
 def recorder(moto_iam: boto3.Session, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Recorder]:
     rec = Recorder()
+    rec.start()
     monkeypatch.setattr(session_flow, "Gateway", recording_gateway(rec))
     admin = moto_iam.client("iam", aws_access_key_id="admin", aws_secret_access_key="admin")
     admin.create_user(UserName="dev", Path="/developers/")
@@ -102,7 +196,10 @@ def recorder(moto_iam: boto3.Session, monkeypatch: pytest.MonkeyPatch, tmp_path:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
     monkeypatch.chdir(tmp_path)
     rec.admin = admin  # type: ignore[attr-defined]
-    yield rec
+    try:
+        yield rec
+    finally:
+        rec.stop()
 
 
 def compliant_role(admin: Any) -> None:
@@ -142,30 +239,30 @@ def run_ensure(tmp_path: Path, **extra: Any) -> Report:
 def test_doctor_depth(recorder: Recorder, tmp_path: Path) -> None:
     compliant_role(recorder.admin)  # type: ignore[attr-defined]
     report = run_doctor(tmp_path)
-    assert report.aws_calls == len(recorder.intervals)
-    assert recorder.depth <= 5, recorder.operations
+    assert report.aws_calls == len(recorder.operations)
+    assert recorder.depth <= 3, recorder.batches
 
 
 def test_doctor_depth_when_the_simulator_answers(recorder: Recorder, tmp_path: Path) -> None:
     compliant_role(recorder.admin)  # type: ignore[attr-defined]
     recorder.simulator = True
     run_doctor(tmp_path)
-    # 4 before the deploy preflight of issue 13: the CodeBuild role's PassRole is asked of the simulator with its
-    # own iam:PassedToService (codebuild.amazonaws.com) once the deploy target is known, which costs two layers.
-    assert recorder.depth <= 6, recorder.operations
+    # The deploy preflight's simulations (one per iam:PassedToService context, e.g. the CodeBuild role's) go out
+    # together once the PassRole decision and the deploy target are known: one layer after the role's documents.
+    assert recorder.depth <= 3, recorder.batches
 
 
 def test_configure_checks_depth_with_a_compliant_role(recorder: Recorder, tmp_path: Path) -> None:
     compliant_role(recorder.admin)  # type: ignore[attr-defined]
     report = run_ensure(tmp_path)
     assert report.role is not None and report.role.action_taken.value == "none"
-    assert recorder.depth <= 6, recorder.operations
+    assert recorder.depth <= 3, recorder.batches
 
 
 def test_first_time_create_depth(recorder: Recorder, tmp_path: Path) -> None:
     report = run_ensure(tmp_path)
     assert report.role is not None and report.role.action_taken.value == "created"
-    assert recorder.depth <= 10, recorder.operations
+    assert recorder.depth <= 8, recorder.batches
 
 
 def test_caller_in_ten_groups_depth(recorder: Recorder, tmp_path: Path) -> None:
@@ -186,5 +283,5 @@ def test_caller_in_ten_groups_depth(recorder: Recorder, tmp_path: Path) -> None:
         )
         admin.attach_group_policy(GroupName=f"team{g}", PolicyArn=pol["Policy"]["Arn"])
     report = run_doctor(tmp_path)
-    assert report.aws_calls == len(recorder.intervals)
-    assert recorder.depth <= 6, recorder.operations
+    assert report.aws_calls == len(recorder.operations)
+    assert recorder.depth <= 4, recorder.batches
