@@ -8,6 +8,7 @@ prompt (`JointConfirm`), so a declined or failed run leaves IAM as it was for bo
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -95,13 +96,15 @@ class JointConfirm:
 
     def __init__(self, confirm: Callable[[Plan], bool]) -> None:
         self._confirm = confirm
-        self.companion: Plan | None = None  # set once the CodeBuild role is planned for the toolkit's answers
+        # the CodeBuild role's step, planned (in a worker) for the toolkit's answers; waited for at the prompt
+        self.companion: Future[CodeBuildStep | None] | None = None
         self._answered: dict[str, bool] = {}  # role ARN -> the answer that covered its plan
 
     def __call__(self, plan: Plan) -> bool:
         if plan.role_arn in self._answered:
             return self._answered[plan.role_arn]
-        companion = self.companion
+        step = self.companion.result() if self.companion is not None else None
+        companion = step.planned.plan if step is not None else None
         if companion is not None and companion.will_apply and companion.role_arn != plan.role_arn:
             answer = self._confirm(replace(plan, companions=(companion,)))
             self._answered[companion.role_arn] = answer

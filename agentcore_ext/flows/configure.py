@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shlex
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from agentcore_ext import arns
@@ -87,10 +88,18 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
         )
     # 1. Read-only: the caller, the role as it is, PassRole for the ARN the toolkit will record.
     joint = codebuild_step.JointConfirm(confirm)  # one prompt for the execution role and the CodeBuild role
-    checked = precheck(settings, report, joint)
+    # The CodeBuild role of a container agent (issue 13): its ARN goes to the toolkit, so it is planned now, its
+    # reads beside the execution role's and the PassRole check's (one round trip less each at real IAM latency).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="agentcore-ext-codebuild") as pool:
+        early: list[Future[codebuild_step.CodeBuildStep | None]] = []
+        checked = precheck(
+            settings,
+            report,
+            joint,
+            lambda sess: early.append(pool.submit(codebuild_step.plan_step, sess, overrides, block)),
+        )
+        codebuild = early[0].result() if early and not checked.stops else None
     s = checked.session
-    # The CodeBuild role of a container agent (issue 13): its ARN goes to the toolkit, so it is planned now.
-    codebuild = codebuild_step.plan_step(s, overrides, block) if not checked.stops else None
     stops = [*checked.stops, *(codebuild.stops() if codebuild else ())]
     if stops:  # no answer at the toolkit's prompts could make these roles usable: do not ask them
         role_into_report(checked.role, report, s)
@@ -179,9 +188,13 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
     progress(f"judging role {checked.arn} for the agent as {CONFIG_FILE} now describes it")
     try:
         s = answers.reprofiled(s, report, checked.gate.result)
-        codebuild = codebuild_step.replan(s, codebuild) if codebuild else None  # for the repository it wrote
-        joint.companion = codebuild.planned.plan if codebuild else None
-        outcome = settle_role(s, checked.gate, report, progress)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="agentcore-ext-codebuild") as pool:
+            # the CodeBuild role read again for the repository the toolkit wrote, beside the execution role's reads;
+            # the joint prompt waits for it
+            later = pool.submit(codebuild_step.replan, s, codebuild) if codebuild else None
+            joint.companion = later
+            outcome = settle_role(s, checked.gate, report, progress)
+            codebuild = later.result() if later else None
         told = outcome  # the outcome a declined run is told about
         if codebuild and not has_errors(report.findings):
             told = _declined_first(outcome, codebuild_step.finish(s, codebuild, report, joint, progress))

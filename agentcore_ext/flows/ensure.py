@@ -8,7 +8,7 @@ after it, for the agent profile the toolkit's answers shaped.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
@@ -160,10 +160,15 @@ class Precheck:
         return self.role.arn
 
 
-def precheck(settings: Settings, report: Report, confirm: Confirm) -> Precheck:
+def precheck(
+    settings: Settings, report: Report, confirm: Confirm, on_session: Callable[[Session], None] | None = None
+) -> Precheck:
     """configure's first phase, read-only: the caller, the role as it is, PassRole for its ARN (ChecksFailed when
-    denied without --force). Nothing is written; the report gets the caller and pass_role blocks."""
+    denied without --force). Nothing is written; the report gets the caller and pass_role blocks. `on_session`
+    starts other reads (the CodeBuild role's) beside these, as soon as the account is known."""
     s = open_session(settings, report)
+    if on_session is not None:
+        on_session(s)
     gate = _PassRoleGate(s, report, confirm)
     try:
         preview = check_role(s.gateway, s.settings, s.spec)  # beside the early PassRole decision's reads
