@@ -19,6 +19,8 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+RESOLVE_WAIT = 10.0  # seconds a failed speculative attempt waits for GetCallerIdentity's outcome at most
+
 
 class Abandoned(Exception):
     """Raised in a speculative read's thread when GetCallerIdentity failed: no further attempt is sent."""
@@ -58,7 +60,9 @@ class Speculation:
 
     def before_retry(self) -> None:
         """A speculative request failed an attempt: wait for GetCallerIdentity; retry only if it answered."""
-        self._resolved.wait()
+        # Bounded: a run that stops before GetCallerIdentity answers (a usage error, a test that never asks it)
+        # must not leave this worker waiting, since the pool's threads are joined at interpreter exit.
+        self._resolved.wait(timeout=RESOLVE_WAIT)
         if not self._ok:
             raise Abandoned()
 
@@ -82,6 +86,8 @@ class Speculation:
             return False, None
         result = future.result()
         if isinstance(result, _Failed):
+            if isinstance(result.error, Abandoned):
+                return False, None  # gave up waiting for GetCallerIdentity: the claimer reads it now
             raise result.error
         return True, result
 

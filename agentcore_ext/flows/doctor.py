@@ -9,7 +9,7 @@ from pathlib import Path
 from agentcore_ext import arns
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, UsageError
 from agentcore_ext.findings import Code, Finding, has_errors, without
-from agentcore_ext.flows.codebuild import check_codebuild_role
+from agentcore_ext.flows.codebuild import check_codebuild_role, read_codebuild_role
 from agentcore_ext.flows.passrole import deploy_target
 from agentcore_ext.flows.profile import config_for
 from agentcore_ext.flows.role import check_role
@@ -40,12 +40,13 @@ def doctor(settings: Settings, report: Report, *, local_build: bool = False) -> 
     config = config_for(s.settings)
     codebuild_role = config.codebuild_role if config is not None else None
     # The role, the CodeBuild role the deploy will use and the PassRole decision are read side by side.
-    (outcome, target), early, early_arn = with_pass_role(
+    (outcome, target, codebuild_read), early, early_arn = with_pass_role(
         s,
         lambda: tuple(
             s.gateway.parallel(
                 lambda: check_role(s.gateway, s.settings, s.spec),
                 lambda: deploy_target(s.gateway, s.spec, codebuild_role, local_build=local_build),
+                lambda: read_codebuild_role(s.gateway, codebuild_role if not local_build else None),
             )
         ),
     )
@@ -76,7 +77,7 @@ def doctor(settings: Settings, report: Report, *, local_build: bool = False) -> 
             ]
         )
     check_pass_role(s, outcome.arn, report, target, early=early, early_arn=early_arn)
-    report.add(check_codebuild_role(s.gateway, s.spec, target, given=bool(codebuild_role)))
+    report.add(check_codebuild_role(s.gateway, s.spec, target, given=bool(codebuild_role), read=codebuild_read))
     if config is not None:
         report.add(toolkit_rewrite_findings(s.spec, [n for n, _ in config.credential_providers], config.aws_jwt))
     report_calls(report, s.gateway)

@@ -65,3 +65,26 @@ def test_an_early_read_that_fails_raises_at_its_claim(moto_iam: boto3.Session) -
     with pytest.raises(AwsError) as refused:
         gateway.list_role_policy_names("r")
     assert refused.value.code == "AccessDenied" and refused.value.operation == "iam:ListRolePolicies"
+
+
+def test_a_failed_early_attempt_never_waits_forever_for_the_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A run that stops before GetCallerIdentity answers left workers blocked, and the interpreter joins pool
+    # threads at exit: the process (and `make test`) hung after its last line. The wait is bounded, and a read
+    # abandoned that way is read again by its claimer instead of raising.
+    import time
+
+    from agentcore_ext.aws import speculate
+
+    monkeypatch.setattr(speculate, "RESOLVE_WAIT", 0.05)
+    spec = speculate.Speculation(lambda _: None)
+
+    def failing_attempt() -> str:
+        spec.before_retry()  # what the gateway's retry hook does after a failed attempt
+        return "retried"
+
+    spec.submit(("GetRole", "r"), failing_attempt)
+    start = time.monotonic()
+    spec._reads[("GetRole", "r")].result(timeout=5)  # raises TimeoutError while the worker still waits
+    assert time.monotonic() - start < 5
+    spec.resolve(True)
+    assert spec.claim(("GetRole", "r")) == (False, None)  # abandoned: the claimer sends its own read
