@@ -85,10 +85,13 @@ class CodeBuildPlan:
     given: str | None
 
 
-def plan_codebuild(s: Session, given: str | None, *, judge_only: bool = False) -> CodeBuildPlan:
-    """Read the CodeBuild role and plan for it; writes nothing. `judge_only`: never create, never repair."""
+def plan_codebuild(
+    s: Session, given: str | None, *, judge_only: bool = False, reuse: ObservedRole | None = None
+) -> CodeBuildPlan:
+    """Read the CodeBuild role and plan for it; writes nothing. `judge_only`: never create, never repair. `reuse`:
+    the role as this run read it a moment ago, not read again."""
     target = codebuild_target(s.settings, s.spec, given)
-    observed = gather_role(s.gateway, target.name)
+    observed = reuse if reuse is not None and reuse.name == target.name else gather_role(s.gateway, target.name)
     settings = s.settings
     boundary = boundary_document(s.gateway, settings.permissions_boundary) if observed is None else None
     inputs = PlanInputs(

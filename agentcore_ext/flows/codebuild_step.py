@@ -64,11 +64,13 @@ def plan_step(s: Session, overrides: Mapping[str, Any], block: AgentConfig | Non
     return CodeBuildStep(role, judge_only, given, plan_codebuild(s, role, judge_only=judge_only))
 
 
-def replan(s: Session, step: CodeBuildStep) -> CodeBuildStep | None:
-    """The same role planned again for the agent as the toolkit's answers shaped it (its ECR repository)."""
+def replan(s: Session, step: CodeBuildStep, *, reread: bool = True) -> CodeBuildStep | None:
+    """The same role planned again for the agent as the toolkit's answers shaped it (its ECR repository).
+    `reread=False`: plan from the read made before the toolkit (it ran non-interactively, a moment ago)."""
     if not needs_codebuild_role(s.spec):
         return None
-    return replace(step, planned=plan_codebuild(s, step.role, judge_only=step.judge_only))
+    reuse = None if reread else step.planned.observed
+    return replace(step, planned=plan_codebuild(s, step.role, judge_only=step.judge_only, reuse=reuse))
 
 
 def finish(

@@ -191,9 +191,13 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="agentcore-ext-codebuild") as pool:
             # the CodeBuild role read again for the repository the toolkit wrote, beside the execution role's reads;
             # the joint prompt waits for it
-            later = pool.submit(codebuild_step.replan, s, codebuild) if codebuild else None
+            # After a non-interactive toolkit run (seconds, no prompts) the roles as read before it still hold: they
+            # are planned again for what it wrote without another read (2 round trips at real IAM latency).
+            # After prompts, which can take minutes, they are read again.
+            fresh = "--non-interactive" in argv
+            later = pool.submit(codebuild_step.replan, s, codebuild, reread=not fresh) if codebuild else None
             joint.companion = later
-            outcome = settle_role(s, checked.gate, report, progress)
+            outcome = settle_role(s, checked.gate, report, progress, checked.role.observed if fresh else None)
             codebuild = later.result() if later else None
         told = outcome  # the outcome a declined run is told about
         if codebuild and not has_errors(report.findings):

@@ -34,6 +34,7 @@ from agentcore_ext.judge.writes import refused_writes, write_requests
 from agentcore_ext.plan.model import Plan
 from agentcore_ext.report import Report
 from agentcore_ext.settings import Settings
+from agentcore_ext.state import ObservedRole
 
 
 class _PassRoleGate:
@@ -117,11 +118,13 @@ def ensure(settings: Settings, report: Report, confirm: Confirm, progress: Progr
     return s, settle_role(s, gate, report, progress)
 
 
-def settle_role(s: Session, gate: _PassRoleGate, report: Report, progress: Progress) -> RoleOutcome:
+def settle_role(
+    s: Session, gate: _PassRoleGate, report: Report, progress: Progress, reuse: ObservedRole | None = None
+) -> RoleOutcome:
     """Judge, plan, confirm, apply and verify the role for s.spec; PassRole is decided (once) before any write."""
     gate.s = s  # configure hands in the session with the profile the toolkit's answers shaped
     try:
-        outcome = ensure_role(s.gateway, s.settings, s.spec, confirm=gate.before_write, progress=progress)
+        outcome = ensure_role(s.gateway, s.settings, s.spec, confirm=gate.before_write, progress=progress, reuse=reuse)
     except AgentCoreExtError:  # a refusal after some reads: the report still counts them
         gate.settle()
         report_calls(report, s.gateway)

@@ -35,6 +35,7 @@ class RoleOutcome:
     plan: Plan  # what was (or, with --dry-run / without --fix, would be) done
     applied: tuple[Action, ...]
     verdict: RoleVerdict  # the final judgement: after apply, of the documents read back from IAM
+    observed: ObservedRole | None = None  # the role as read (check_role), for a rerun of the plan moments later
 
     @property
     def arn(self) -> str:
@@ -140,7 +141,7 @@ def check_role(gateway: Gateway, settings: Settings, spec: AgentSpec) -> RoleOut
     inputs = replace(plan_inputs(settings, target, spec), fix=False, no_create=True, finish=False)
     verdict, plan = make_plan(observed, spec, inputs)
     mismatch = _path_mismatch(target, observed)
-    return _outcome(verdict, plan, (), ActionTaken.NONE, (mismatch,) if mismatch else ())
+    return replace(_outcome(verdict, plan, (), ActionTaken.NONE, (mismatch,) if mismatch else ()), observed=observed)
 
 
 def ensure_role(
@@ -150,10 +151,12 @@ def ensure_role(
     *,
     confirm: Callable[[Plan], bool],
     progress: Callable[[str], None],
+    reuse: ObservedRole | None = None,
 ) -> RoleOutcome:
-    """Find, create or repair the execution role. dry_run and non-compliant-without-fix never write."""
+    """Find, create or repair the execution role. dry_run and non-compliant-without-fix never write. `reuse`: the
+    role as this run read it a moment ago (configure, after a non-interactive toolkit run), not read again."""
     target = resolve_role(settings, account=spec.account, partition=spec.partition, region=spec.region)
-    observed = gather_role(gateway, target.name)
+    observed = reuse if reuse is not None and reuse.name == target.name else gather_role(gateway, target.name)
     boundary = boundary_document(gateway, settings.permissions_boundary) if observed is None else None
     inputs = plan_inputs(settings, target, spec, boundary)
     return ensure_planned(

@@ -285,3 +285,22 @@ def test_caller_in_ten_groups_depth(recorder: Recorder, tmp_path: Path) -> None:
     report = run_doctor(tmp_path)
     assert report.aws_calls == len(recorder.operations)
     assert recorder.depth <= 4, recorder.batches
+
+
+def test_whole_configure_depth_with_compliant_roles(recorder: Recorder, tmp_path: Path) -> None:
+    # Issue 14's configure goal (<= plain + 2 round trips): after a non-interactive toolkit run the roles read by the
+    # precheck are planned again without another read; the CodeBuild role's reads go beside the precheck's.
+    from agentcore_ext.flows.configure import configure
+
+    compliant_role(recorder.admin)  # type: ignore[attr-defined]
+    (tmp_path / "hello_agent.py").write_text("print('hello')\n")
+    (tmp_path / "requirements.txt").write_text("bedrock-agentcore\n")
+    first = Report("configure")
+    base = settings(tmp_path, entrypoint="hello_agent.py")
+    assert configure(base, first, lambda plan: True, lambda message: None, interactive=False) == 0, first.findings
+    recorder.batches.clear()
+    recorder.operations.clear()
+    report = Report("configure")
+    assert configure(base, report, lambda plan: True, lambda message: None, interactive=False) == 0, report.findings
+    assert report.role is not None and report.role.action_taken.value == "none"
+    assert recorder.depth <= 3, recorder.batches
