@@ -18,7 +18,7 @@ from agentcore_ext.errors import EXIT_CHECKS_FAILED, EXIT_INTERRUPTED, EXIT_TOOL
 from agentcore_ext.findings import Code, Finding, codes, has_errors, without
 from agentcore_ext.flows import answers, codebuild_step, transaction
 from agentcore_ext.flows.ensure import precheck, settle_role
-from agentcore_ext.flows.role import RoleOutcome
+from agentcore_ext.flows.role import RoleOutcome, shape_args
 from agentcore_ext.flows.session import Confirm, Progress, Session, role_into_report
 from agentcore_ext.plan.model import Plan, PlanKind
 from agentcore_ext.report import ConfigureBlock, Report
@@ -279,21 +279,7 @@ def _declined(report: Report, outcome: RoleOutcome, rerun: str, also: Plan | Non
 def _rerun_command(settings: Settings, s: Session, entrypoint: str) -> str:
     """The configure command that repeats this run (the toolkit's prompts are asked again)."""
     argv = ["agentcore-ext", "configure", "--entrypoint", entrypoint, "--name", s.spec.agent, "--region", s.spec.region]
-    argv += ["--profile", settings.profile] if settings.profile else []
-    argv += ["--sandbox"] if settings.sandbox else []
-    if settings.execution_role:
-        argv += ["--execution-role", settings.execution_role]
-    elif settings.role_name:
-        argv += ["--role-name", settings.role_name]
-    argv += ["--role-path", settings.role_path] if settings.role_path not in ("", "/") else []
-    argv += ["--permissions-boundary", settings.permissions_boundary] if settings.permissions_boundary else []
-    argv += ["--deployment-type", settings.deployment_type] if settings.deployment_type != "container" else []
-    argv += [] if settings.memory else ["--disable-memory"]
-    argv += ["--protocol", settings.protocol] if settings.protocol != "HTTP" else []
-    argv += ["--config", settings.config_file] if settings.config_file else []
-    for flag, values in (("--model", settings.models), ("--feature", settings.features)):
-        for value in values:
-            argv += [flag, value]
+    argv += shape_args(settings, s.spec)  # the same shape as every other hint (tags, extra policies included)
     argv += ["--fix"] if settings.fix else []
     argv += ["--", *settings.toolkit_args] if settings.toolkit_args else []
     return shlex.join(argv)

@@ -49,6 +49,16 @@ class RoleOutcome:
 def fix_command(settings: Settings, spec: AgentSpec) -> str:
     """The exact `role ensure ... --fix` that repairs this role for this agent (for hints and exit-4 errors)."""
     argv = ["agentcore-ext", "role", "ensure", "--name", spec.agent, "--region", spec.region]
+    argv += shape_args(settings, spec)
+    # The agent's shape: following the hint must judge the same agent, not a generic one.
+    argv += ["--entrypoint", settings.entrypoint] if settings.entrypoint else []
+    return shlex.join([*argv, "--fix"])
+
+
+def shape_args(settings: Settings, spec: AgentSpec) -> list[str]:
+    """The flags that reproduce this run's role and agent (profile, role, team defaults, deployment, models,
+    features, extra policies): every command a hint names carries them, so following it judges the same agent."""
+    argv: list[str] = []
     argv += ["--profile", settings.profile] if settings.profile else []
     argv += ["--sandbox"] if settings.sandbox else []
     if settings.execution_role:
@@ -62,8 +72,6 @@ def fix_command(settings: Settings, spec: AgentSpec) -> str:
     argv += ["--deployment-type", spec.deployment_type] if spec.deployment_type != "container" else []
     argv += [] if spec.memory else ["--disable-memory"]
     argv += ["--protocol", spec.protocol] if spec.protocol != "HTTP" else []
-    # The agent's shape: following the hint must judge the same agent, not a generic one.
-    argv += ["--entrypoint", settings.entrypoint] if settings.entrypoint else []
     argv += ["--config", settings.config_file] if settings.config_file else []
     for flag, values in (
         ("--model", settings.models),
@@ -72,7 +80,7 @@ def fix_command(settings: Settings, spec: AgentSpec) -> str:
     ):
         for value in values:
             argv += [flag, value]
-    return shlex.join([*argv, "--fix"])
+    return argv
 
 
 def plan_inputs(
