@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypedDict
 
 from agentcore_ext.errors import EXIT_USAGE, AwsError
@@ -188,3 +188,13 @@ def client_error(code: str, message: str, operation: str, *, attempts: int = 1, 
             operation=operation,
         )
     return AwsError(f"{operation} failed: {code}: {message}", code=code, operation=operation)
+
+
+def paged(call: Callable[..., Any], key: str, **params: Any) -> list[Any]:
+    """Every item of an IAM listing: call(**params), then again with each answer's Marker while IsTruncated."""
+    out = call(**params)
+    items: list[Any] = list(out.get(key, ()))
+    while out.get("IsTruncated") and out.get("Marker"):
+        out = call(**params, Marker=out["Marker"])
+        items.extend(out.get(key, ()))
+    return items

@@ -27,13 +27,13 @@ class Abandoned(Exception):
 
 
 class Speculation:
-    def __init__(self, mark: Callable[[Speculation | None], None]) -> None:
+    def __init__(self, mark: Callable[[Speculation | None], None], *, workers: int = 3) -> None:
         self._mark = mark  # sets (or clears) the current thread's speculation in the gateway's thread-local
         self._lock = threading.Lock()
         self._pending = 0
         self._ok: bool | None = None  # GetCallerIdentity's outcome, None until it answers
         self._resolved = threading.Event()
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="agentcore-ext-early")
+        self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="agentcore-ext-early")
         self._reads: dict[Hashable, Future[Any]] = {}
 
     def submit(self, key: Hashable, read: Callable[[], Any]) -> None:

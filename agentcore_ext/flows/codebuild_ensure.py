@@ -21,7 +21,7 @@ from agentcore_ext.errors import EXIT_CHECKS_FAILED, UsageError
 from agentcore_ext.findings import Code, Finding, has_errors, regrade
 from agentcore_ext.flows.ensure_config import with_agent_config
 from agentcore_ext.flows.profile import config_for
-from agentcore_ext.flows.role import RoleOutcome, boundary_document, ensure_planned
+from agentcore_ext.flows.role import RoleOutcome, boundary_document, ensure_planned, team_args, where_args
 from agentcore_ext.flows.session import Session, open_session, report_calls
 from agentcore_ext.judge.codebuild_role import default_codebuild_role_name
 from agentcore_ext.judge.role import RoleVerdict
@@ -60,14 +60,12 @@ def codebuild_target(settings: Settings, spec: AgentSpec, given: str | None) -> 
 
 def codebuild_fix_command(settings: Settings, spec: AgentSpec, given: str | None) -> str:
     """The exact `role ensure --codebuild ... --fix` that repairs this CodeBuild role."""
+    # The CodeBuild role's needs are the agent's name, region and repository (from the YAML): not the execution
+    # role's flags, models or features, which shape_args would add.
     argv = ["agentcore-ext", "role", "ensure", "--codebuild", "--name", spec.agent, "--region", spec.region]
-    argv += ["--profile", settings.profile] if settings.profile else []
-    argv += ["--sandbox"] if settings.sandbox else []
+    argv += where_args(settings)
     argv += [FLAG, given] if given else []
-    argv += ["--role-path", settings.role_path] if settings.role_path not in ("", "/") else []
-    argv += ["--permissions-boundary", settings.permissions_boundary] if settings.permissions_boundary else []
-    for key, value in settings.tags.items():
-        argv += ["--tag", f"{key}={value}"]
+    argv += team_args(settings)
     argv += ["--config", settings.config_file] if settings.config_file else []
     return shlex.join([*argv, "--fix"])
 

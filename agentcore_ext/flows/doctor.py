@@ -9,8 +9,7 @@ from pathlib import Path
 from agentcore_ext import arns
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, UsageError
 from agentcore_ext.findings import Code, Finding, has_errors, without
-from agentcore_ext.flows.codebuild import check_codebuild_role, read_codebuild_role
-from agentcore_ext.flows.passrole import deploy_target
+from agentcore_ext.flows.codebuild import check_codebuild_role, codebuild_role_name, read_codebuild_target
 from agentcore_ext.flows.profile import config_for
 from agentcore_ext.flows.role import check_role
 from agentcore_ext.flows.session import (
@@ -20,7 +19,12 @@ from agentcore_ext.flows.session import (
     role_into_report,
     with_pass_role,
 )
-from agentcore_ext.judge.deploy_needs import toolkit_rewrite_findings
+from agentcore_ext.judge.deploy_needs import (
+    DeployTarget,
+    codebuild_role_arn,
+    deploy_mode,
+    toolkit_rewrite_findings,
+)
 from agentcore_ext.report import Report
 from agentcore_ext.settings import Settings
 from agentcore_ext.toolkit.config import read_agent_config
@@ -36,19 +40,37 @@ def doctor(settings: Settings, report: Report, *, local_build: bool = False) -> 
         report.add([mismatch])  # before any AWS call: judging the role for the wrong region misleads
         return EXIT_CHECKS_FAILED
     settings = settings_from_toolkit_config(settings)
-    s = open_session(settings, report)
-    config = config_for(s.settings)
+    config = config_for(settings)
     codebuild_role = config.codebuild_role if config is not None else None
-    # The role, the CodeBuild role the deploy will use and the PassRole decision are read side by side.
-    (outcome, target, codebuild_read), early, early_arn = with_pass_role(
+    # The CodeBuild role the deploy will use is named before the account is known: its first reads share
+    # GetCallerIdentity's round trip with the execution role's.
+    s = open_session(
+        settings,
+        report,
+        also_read=lambda region: [
+            n
+            for n in [
+                codebuild_role_name(
+                    region, settings.agent_name, settings.deployment_type, codebuild_role, local_build=local_build
+                )
+            ]
+            if n
+        ],
+    )
+    # The role, the CodeBuild role and the PassRole decision (with the whole deploy preflight's simulator calls,
+    # asked for every outcome of the CodeBuild role read) are read side by side.
+    planned = DeployTarget(
+        deploy_mode(s.spec.deployment_type, local_build=local_build), codebuild_role_arn(s.spec, codebuild_role)
+    )
+    (outcome, (target, codebuild_read)), early, early_arn = with_pass_role(
         s,
         lambda: tuple(
             s.gateway.parallel(
                 lambda: check_role(s.gateway, s.settings, s.spec),
-                lambda: deploy_target(s.gateway, s.spec, codebuild_role, local_build=local_build),
-                lambda: read_codebuild_role(s.gateway, codebuild_role if not local_build else None),
+                lambda: read_codebuild_target(s.gateway, s.spec, codebuild_role, local_build=local_build),
             )
         ),
+        planned,
     )
     role_into_report(outcome, report, s)
     if not outcome.role.exists and settings.role_name and arns.is_toolkit_role_name(settings.role_name):

@@ -5,26 +5,27 @@ own policies, each read at most once; every decision is made by judge/passrole.p
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 
 from agentcore_ext.aws.gateway import Gateway
 from agentcore_ext.aws.gather_caller import collect_caller_policies, first_reads
 from agentcore_ext.aws.shapes import SimulatorUnavailable
-from agentcore_ext.errors import AgentCoreExtError
 from agentcore_ext.findings import Finding
+from agentcore_ext.iam.evaluate import Request
 from agentcore_ext.judge import passrole as decide
 from agentcore_ext.judge.deploy_needs import (
-    DeployMode,
+    ContextKey,
     DeployTarget,
     Outcome,
-    StepRequest,
-    codebuild_role_arn,
     deploy_block,
     deploy_findings,
     deploy_mode,
     deploy_steps,
     deploy_unknown,
+    iam_context,
     local_outcome,
+    simulated_steps,
 )
 from agentcore_ext.judge.passrole import PassRoleResult
 from agentcore_ext.judge.passrole_explain import PASS_ROLE, PASSED_TO_SERVICE
@@ -44,13 +45,16 @@ def check_pass_role(
 ) -> PassRoleResult:
     """iam:PassRole on role_arn with iam:PassedToService = bedrock-agentcore.amazonaws.com.
 
-    `deploy`: also ask the simulator about that agent's deploy actions in the same call, for check_deploy_permissions.
+    `deploy`: also ask the simulator about that agent's deploy actions, for deploy_preflight: those sharing the
+    PassRole context in the same call, the others (the CodeBuild role's PassRole) in calls of their own beside it,
+    so the whole preflight costs the simulator's one round trip.
     """
     early = decide.without_reads(caller, role_arn)
     if early is not None:
         return early
     request = decide.pass_role_request(role_arn)
-    extra = [s.request for s in deploy_steps(deploy, target) if s.shared_context] if deploy else []
+    steps = simulated_steps(deploy, target) if deploy else ()
+    extra = [s.request for s in steps if s.shared_context]
 
     def simulate() -> list[SimulationResult] | SimulatorUnavailable:
         try:
@@ -64,7 +68,11 @@ def check_pass_role(
             return exc
 
     # The caller's first policy reads go out beside the simulator (gather_caller.FirstReads: why, and the price).
-    sims, first = gateway.parallel(simulate, lambda: first_reads(gateway, caller))
+    sims, first, in_context = gateway.parallel(
+        simulate,
+        lambda: first_reads(gateway, caller),
+        lambda: simulate_in_context(gateway, caller, [s.request for s in steps if not s.shared_context]),
+    )
     if isinstance(sims, SimulatorUnavailable):
         sim_note = f"simulator unavailable ({sims.message})"
     else:
@@ -73,10 +81,11 @@ def check_pass_role(
         if main is not None:
             needs = decide.simulator_needs_policies(main)
             policies = collect_caller_policies(gateway, caller, first) if needs else None
-            return decide.from_simulator(caller, request, main, table, policies, suggested_name)
+            result = decide.from_simulator(caller, request, main, table, policies, suggested_name)
+            return replace(result, in_context=in_context)
         sim_note = "simulator gave no answer for the role"
     policies = collect_caller_policies(gateway, caller, first)
-    return decide.from_local(caller, request, policies, sim_note, suggested_name)
+    return replace(decide.from_local(caller, request, policies, sim_note, suggested_name), in_context=in_context)
 
 
 def check_deploy_permissions(
@@ -107,22 +116,28 @@ def deploy_preflight(
         return None, [deploy_unknown(f"the permissions of a {caller.kind} caller cannot be read")]
     runtime: Outcome | None = None
     simulated: dict[tuple[str, str], str] = {}
+    in_context: dict[tuple[ContextKey, str, str], str] = {}
     policies: CallerPolicies | None = None
     if isinstance(source, PassRoleResult):
         runtime = str(source.decision)
-        simulated, policies = source.simulated, source.policies
+        simulated, in_context, policies = source.simulated, source.in_context, source.policies
     elif isinstance(source, CallerPolicies):
         policies = source
     else:
         gateway = source
     decided: dict[int, Outcome] = {}
     for i, s in enumerate(steps):
-        answer = simulated.get((s.request.action, s.request.resource)) if s.shared_context else None
+        key = (s.request.action, s.request.resource)
+        answer = simulated.get(key) if s.shared_context else in_context.get((iam_context(s.request), *key))
         if answer is not None:
             decided[i] = "allowed" if answer == "allowed" else "denied"
     rest = [i for i in range(len(steps)) if i not in decided]
     if rest and policies is None and gateway is not None:
-        decided.update(_simulate(gateway, caller, steps, rest))
+        asked = simulate_in_context(gateway, caller, [steps[i].request for i in rest])
+        for i in rest:
+            answer = asked.get((iam_context(steps[i].request), steps[i].request.action, steps[i].request.resource))
+            if answer is not None:
+                decided[i] = "allowed" if answer == "allowed" else "denied"
         rest = [i for i in range(len(steps)) if i not in decided]
         if rest:
             policies = collect_caller_policies(gateway, caller)
@@ -139,48 +154,30 @@ def deploy_preflight(
     return block, deploy_findings(block, target.codebuild_role_arn)
 
 
-def _simulate(gateway: Gateway, caller: Caller, steps: Sequence[StepRequest], which: list[int]) -> dict[int, Outcome]:
-    """One simulator call per distinct iam: context, all at once; {} when the simulator is unavailable."""
-    groups: dict[tuple[tuple[str, str], ...], list[int]] = {}
-    for i in which:
-        context = {k: v for k, v in steps[i].request.context.items() if k.startswith("iam:")}
-        groups.setdefault(tuple(sorted((k, str(v)) for k, v in context.items())), []).append(i)
+def simulate_in_context(
+    gateway: Gateway, caller: Caller, requests: Sequence[Request]
+) -> dict[tuple[ContextKey, str, str], str]:
+    """One simulator call per distinct iam: context, all at once: (context, action, resource) -> decision.
 
-    def ask(context_key: tuple[tuple[str, str], ...], indices: list[int]) -> list[SimulationResult] | None:
-        group = [steps[i] for i in indices]
+    Empty when the simulator is unavailable for any of them (the caller's policies then decide every step alike)."""
+    groups: dict[ContextKey, list[Request]] = {}
+    for r in requests:
+        groups.setdefault(iam_context(r), []).append(r)
+
+    def ask(context: ContextKey, group: list[Request]) -> list[SimulationResult] | None:
         try:
             return gateway.simulate_principal_policy(
                 caller.principal_arn,
-                list(dict.fromkeys(s.request.action for s in group)),
-                list(dict.fromkeys(s.request.resource for s in group)),
-                dict(context_key),
+                list(dict.fromkeys(r.action for r in group)),
+                list(dict.fromkeys(r.resource for r in group)),
+                dict(context),
             )
         except SimulatorUnavailable:
             return None
 
-    answers = gateway.parallel(*(partial(ask, key, indices) for key, indices in groups.items()))
+    answers = gateway.parallel(*(partial(ask, key, group) for key, group in groups.items()))
     if any(sims is None for sims in answers):
         return {}
-    out: dict[int, Outcome] = {}
-    for indices, sims in zip(groups.values(), answers, strict=True):
-        table = {(r.action, r.resource): r.decision for r in sims or ()}
-        for i in indices:
-            answer = table.get((steps[i].request.action, steps[i].request.resource))
-            if answer is not None:
-                out[i] = "allowed" if answer == "allowed" else "denied"
-    return out
-
-
-def deploy_target(
-    gateway: Gateway, spec: AgentSpec, codebuild_role: str | None = None, *, local_build: bool = False
-) -> DeployTarget:
-    """The deploy mode and, for CodeBuild, the CodeBuild role deploy will use and whether it exists (one GetRole)."""
-    mode = deploy_mode(spec.deployment_type, local_build=local_build)
-    if mode is not DeployMode.CODEBUILD:
-        return DeployTarget(mode)
-    arn = codebuild_role_arn(spec, codebuild_role)
-    try:
-        exists: bool | None = gateway.get_role(arn.rsplit("/", 1)[-1]) is not None
-    except AgentCoreExtError:
-        exists = None  # not readable: the preflight judges GetRole and PassRole only
-    return DeployTarget(mode, arn, exists)
+    return {
+        (key, r.action, r.resource): r.decision for key, sims in zip(groups, answers, strict=True) for r in sims or ()
+    }

@@ -58,17 +58,12 @@ def fix_command(settings: Settings, spec: AgentSpec) -> str:
 def shape_args(settings: Settings, spec: AgentSpec) -> list[str]:
     """The flags that reproduce this run's role and agent (profile, role, team defaults, deployment, models,
     features, extra policies): every command a hint names carries them, so following it judges the same agent."""
-    argv: list[str] = []
-    argv += ["--profile", settings.profile] if settings.profile else []
-    argv += ["--sandbox"] if settings.sandbox else []
+    argv = where_args(settings)
     if settings.execution_role:
         argv += ["--execution-role", settings.execution_role]
     elif settings.role_name:
         argv += ["--role-name", settings.role_name]
-    argv += ["--role-path", settings.role_path] if settings.role_path not in ("", "/") else []
-    argv += ["--permissions-boundary", settings.permissions_boundary] if settings.permissions_boundary else []
-    for key, value in settings.tags.items():
-        argv += ["--tag", f"{key}={value}"]
+    argv += team_args(settings)
     argv += ["--deployment-type", spec.deployment_type] if spec.deployment_type != "container" else []
     argv += [] if spec.memory else ["--disable-memory"]
     argv += ["--protocol", spec.protocol] if spec.protocol != "HTTP" else []
@@ -80,6 +75,23 @@ def shape_args(settings: Settings, spec: AgentSpec) -> list[str]:
     ):
         for value in values:
             argv += [flag, value]
+    return argv
+
+
+def where_args(settings: Settings) -> list[str]:
+    """The account the run talks to: --profile, --sandbox."""
+    return [
+        *(["--profile", settings.profile] if settings.profile else []),
+        *(["--sandbox"] if settings.sandbox else []),
+    ]
+
+
+def team_args(settings: Settings) -> list[str]:
+    """How the team's roles are made: --role-path, --permissions-boundary, --tag (each role a hint names)."""
+    argv = ["--role-path", settings.role_path] if settings.role_path not in ("", "/") else []
+    argv += ["--permissions-boundary", settings.permissions_boundary] if settings.permissions_boundary else []
+    for key, value in settings.tags.items():
+        argv += ["--tag", f"{key}={value}"]
     return argv
 
 

@@ -6,7 +6,7 @@ callbacks from the CLI), so the same flows run under the CLI, the deploy guard a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import TypeVar
@@ -42,16 +42,21 @@ class Session:
     settings: Settings
 
 
-def open_session(settings: Settings, report: Report) -> Session:
-    """The gateway, GetCallerIdentity (and GetRole for a role's path), and the agent spec for that account."""
+def open_session(
+    settings: Settings, report: Report, *, also_read: Callable[[str], Sequence[str]] | None = None
+) -> Session:
+    """The gateway, GetCallerIdentity (and GetRole for a role's path), and the agent spec for that account.
+
+    `also_read(region)`: the names of other roles the flow will read (doctor: the CodeBuild role); their first
+    reads go out beside GetCallerIdentity too."""
     gateway = Gateway(profile=settings.profile, region=settings.region)
     gateway.on_request = lambda calls: report_calls(report, gateway)  # counts stay right when a step fails
     report_calls(report, gateway)
     region = settings.region or gateway.region
     arns.validate_region(region)
-    early = _predicted_role_name(settings, region)
+    early = [n for n in (_predicted_role_name(settings, region), *(also_read(region) if also_read else ())) if n]
     if early:
-        gateway.speculate(early)  # both flows read this role: its first reads share GetCallerIdentity's round trip
+        gateway.speculate(*early)  # every flow reads this role: its first reads share GetCallerIdentity's round trip
     caller, findings = resolve_caller(gateway)
     report.caller = caller.block()
     report.add(findings)

@@ -134,6 +134,24 @@ def deploy_steps(spec: AgentSpec, target: DeployTarget | None = None) -> tuple[S
     return tuple(out)
 
 
+ContextKey = tuple[tuple[str, str], ...]  # a request's iam: context entries, sorted: one simulator call each
+
+
+def iam_context(request: Request) -> ContextKey:
+    """The iam: context keys a request is simulated with (aws: keys the simulator fills in itself)."""
+    return tuple(sorted((k, str(v)) for k, v in request.context.items() if k.startswith("iam:")))
+
+
+def simulated_steps(spec: AgentSpec, target: DeployTarget | None = None) -> tuple[StepRequest, ...]:
+    """The steps to ask the simulator about before the CodeBuild role's existence is known: those of deploy_steps
+    as if the role were missing (a superset: CreateRole and PutRolePolicy on it too), so the answers cover every
+    outcome of that read and the simulator need not wait for it."""
+    target = target or DeployTarget(deploy_mode(spec.deployment_type))
+    if target.mode is DeployMode.CODEBUILD:
+        target = DeployTarget(target.mode, target.codebuild_role_arn, False)
+    return deploy_steps(spec, target)
+
+
 def deploy_requests(spec: AgentSpec, target: DeployTarget | None = None) -> tuple[Request, ...]:
     return tuple(s.request for s in deploy_steps(spec, target))
 

@@ -43,6 +43,9 @@ class PassRoleResult:
     findings: list[Finding] = field(default_factory=list)
     policies: CallerPolicies | None = None  # what was read, for the deploy-permission check
     simulated: dict[tuple[str, str], str] = field(default_factory=dict)  # (action, resource) -> simulator decision
+    # Deploy requests with another iam: context (the CodeBuild role passed to codebuild.amazonaws.com), asked of the
+    # simulator beside the main call: (context, action, resource) -> decision.
+    in_context: dict[tuple[tuple[tuple[str, str], ...], str, str], str] = field(default_factory=dict)
 
     def block(self) -> PassRoleBlock:
         return PassRoleBlock(str(self.decision), str(self.method), self.detail)

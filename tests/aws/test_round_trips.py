@@ -28,6 +28,8 @@ from agentcore_ext.aws.sandbox import FULL_ACCESS_DOCUMENT, role_management_docu
 from agentcore_ext.flows import session as session_flow
 from agentcore_ext.flows.doctor import doctor
 from agentcore_ext.flows.ensure import role_ensure
+from agentcore_ext.judge.codebuild_role import codebuild_permissions_document, codebuild_trust_document
+from agentcore_ext.judge.deploy_needs import toolkit_codebuild_role_name
 from agentcore_ext.judge.requirements import permissions_document, trust_document
 from agentcore_ext.report import Report
 from agentcore_ext.settings import Settings
@@ -243,13 +245,29 @@ def test_doctor_depth(recorder: Recorder, tmp_path: Path) -> None:
     assert recorder.depth <= 3, recorder.batches
 
 
-def test_doctor_depth_when_the_simulator_answers(recorder: Recorder, tmp_path: Path) -> None:
+@pytest.mark.parametrize("codebuild_role", [False, True], ids=["no-codebuild-role", "codebuild-role"])
+def test_doctor_depth_when_the_simulator_answers(recorder: Recorder, tmp_path: Path, codebuild_role: bool) -> None:
+    """Issue 14: doctor in 2 round trips when the simulator answers. 1: GetCallerIdentity with the execution
+    role's and the CodeBuild role's GetRole and listings (both named before the account is known); 2: the roles'
+    documents and every simulator call (one per iam:PassedToService context, asked for every outcome of the
+    CodeBuild role's GetRole so none waits for it)."""
     compliant_role(recorder.admin)  # type: ignore[attr-defined]
+    if codebuild_role:
+        spec = AgentSpec(AGENT, ACCOUNT, REGION, memory=False)
+        name = toolkit_codebuild_role_name(REGION, AGENT)
+        admin: Any = recorder.admin  # type: ignore[attr-defined]
+        admin.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(codebuild_trust_document(spec)))
+        admin.put_role_policy(
+            RoleName=name, PolicyName="build", PolicyDocument=json.dumps(codebuild_permissions_document(spec))
+        )
     recorder.simulator = True
-    run_doctor(tmp_path)
-    # The deploy preflight's simulations (one per iam:PassedToService context, e.g. the CodeBuild role's) go out
-    # together once the PassRole decision and the deploy target are known: one layer after the role's documents.
-    assert recorder.depth <= 3, recorder.batches
+    report = run_doctor(tmp_path)
+    assert report.aws_calls == len(recorder.operations)
+    assert not [f for f in report.findings if f.code.startswith("CODEBUILD_")], report.findings
+    # The execution role's inline policy, and the CodeBuild role's when it exists: read, in the second layer.
+    assert recorder.operations.count("GetRolePolicy") == 1 + codebuild_role
+    assert recorder.operations.count("SimulatePrincipalPolicy") == 2
+    assert recorder.depth <= 2, recorder.batches
 
 
 def test_configure_checks_depth_with_a_compliant_role(recorder: Recorder, tmp_path: Path) -> None:

@@ -15,7 +15,13 @@ from agentcore_ext.aws.gateway import Gateway
 from agentcore_ext.aws.gather_caller import resolve_caller
 from agentcore_ext.findings import Severity, codes
 from agentcore_ext.flows.passrole import check_deploy_permissions, check_pass_role, deploy_preflight
-from agentcore_ext.judge.deploy_needs import DeployMode, DeployTarget, deploy_requests, toolkit_codebuild_role_name
+from agentcore_ext.judge.deploy_needs import (
+    DeployMode,
+    DeployTarget,
+    codebuild_role_arn,
+    deploy_requests,
+    toolkit_codebuild_role_name,
+)
 from agentcore_ext.judge.identity import parse_caller_arn
 from agentcore_ext.state import AgentSpec, Caller
 
@@ -115,15 +121,27 @@ def deny_everything(gw: Gateway, operation: str = "") -> None:
     gw.iam.meta.events.register(f"before-call.iam{'.' + operation if operation else ''}", refuse)
 
 
-def canned_simulator(decision: str, expect_role: str, **detail: Any) -> Any:
-    """Answer SimulatePrincipalPolicy without sending, after checking the request carries iam:PassedToService."""
+def canned_simulator(decision: str, expect_role: str, asked: list[str] | None = None, **detail: Any) -> Any:
+    """Answer SimulatePrincipalPolicy without sending, after checking the request carries iam:PassedToService;
+    `asked` collects each call's iam:PassedToService. Calls for another service (the CodeBuild role's PassRole to
+    codebuild.amazonaws.com) are answered "allowed"."""
 
     def handler(params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
         body = params["body"]
         assert body["ContextEntries.member.1.ContextKeyName"] == "iam:PassedToService"
-        assert body["ContextEntries.member.1.ContextKeyValues.member.1"] == SERVICE
+        service = body["ContextEntries.member.1.ContextKeyValues.member.1"]
+        if asked is not None:
+            asked.append(service)
         actions = [v for k, v in body.items() if k.startswith("ActionNames.member.")]
         resources = [v for k, v in body.items() if k.startswith("ResourceArns.member.")]
+        if service != SERVICE:
+            assert service == "codebuild.amazonaws.com" and actions == ["iam:PassRole"]
+            results = [
+                {"EvalActionName": a, "EvalResourceName": r, "EvalDecision": "allowed"}
+                for a in actions
+                for r in resources
+            ]
+            return AWSResponse("https://iam.amazonaws.com/", 200, {}, None), {"EvaluationResults": results}  # type: ignore[arg-type]
         assert "iam:PassRole" in actions and expect_role in resources
         results = [
             {
@@ -285,16 +303,36 @@ def test_simulator_explicit_deny_and_boundary_details(moto_iam: boto3.Session) -
 def test_simulator_also_answers_deploy_permissions(moto_iam: boto3.Session) -> None:
     gw = make_role_session(moto_iam, "Deployer")
     caller, _ = resolve_caller(gw)
-    gw.iam.meta.events.register("before-call.iam.SimulatePrincipalPolicy", canned_simulator("allowed", GOOD_ROLE))
+    asked: list[str] = []
+    gw.iam.meta.events.register(
+        "before-call.iam.SimulatePrincipalPolicy", canned_simulator("allowed", GOOD_ROLE, asked)
+    )
     target = AgentSpec("my_agent", ACCOUNT, "us-east-1", "aws", "container")
     result = check_pass_role(gw, caller, GOOD_ROLE, deploy=target)
+    # The CodeBuild PassRole needs iam:PassedToService = codebuild.amazonaws.com: its own call, sent beside the
+    # main one, so the whole preflight is decided from what check_pass_role asked (no call after it).
+    assert sorted(asked) == sorted([SERVICE, "codebuild.amazonaws.com"])
     before = gw.calls
-    (unknown,) = check_deploy_permissions(
-        result, caller, AgentSpec("my_agent", ACCOUNT, "us-east-1", "aws", "container")
-    )
-    # All but the CodeBuild PassRole, which needs iam:PassedToService = codebuild.amazonaws.com: asked separately
-    # when the flow has a gateway (deploy_preflight(gateway=)), undecided here.
-    assert unknown.code == "DEPLOY_PERMISSIONS_UNKNOWN" and unknown.message.endswith("could not decide iam:PassRole")
+    block, findings = deploy_preflight(result, caller, target)
+    assert findings == [] and block is not None
+    assert {s.name: s.missing + s.undecided for s in block.steps}["codebuild-build"] == ()
+    assert gw.calls == before
+
+
+def test_simulator_answers_cover_a_missing_codebuild_role(moto_iam: boto3.Session) -> None:
+    """The simulator is asked before the CodeBuild role's GetRole answers, as if the role were missing: the
+    preflight of a deploy that must create it (CreateRole, PutRolePolicy) is decided with no further call."""
+    gw = make_role_session(moto_iam, "Deployer")
+    caller, _ = resolve_caller(gw)
+    gw.iam.meta.events.register("before-call.iam.SimulatePrincipalPolicy", canned_simulator("allowed", GOOD_ROLE))
+    spec = AgentSpec("my_agent", ACCOUNT, "us-east-1", "aws", "container")
+    result = check_pass_role(gw, caller, GOOD_ROLE, deploy=spec)
+    before = gw.calls
+    missing = DeployTarget(DeployMode.CODEBUILD, codebuild_role_arn(spec, None), False)
+    block, findings = deploy_preflight(result, caller, spec, missing, gateway=gw)
+    assert findings == [] and block is not None
+    steps = {s.name: s for s in block.steps}
+    assert {"iam:GetRole", "iam:CreateRole", "iam:PutRolePolicy"} <= set(steps["codebuild-role"].allowed)
     assert gw.calls == before
 
 
@@ -401,9 +439,10 @@ def test_call_count_for_a_user_with_one_inline_and_one_managed_policy(moto_iam: 
     findings = check_deploy_permissions(result, caller, AgentSpec("a", ACCOUNT, "us-east-1", "aws", "container"))
     assert result.decision == "allowed"
     assert codes(findings) == {"DEPLOY_PERMISSION_MISSING", "DEPLOY_CODEBUILD_PASSROLE_DENIED"}
-    # GetCallerIdentity, SimulatePrincipalPolicy (unavailable), GetUser, ListUserPolicies, GetUserPolicy,
-    # ListAttachedUserPolicies, GetPolicy, GetPolicyVersion, ListGroupsForUser; deploy checks reuse them.
-    assert gw.calls == 9
+    # GetCallerIdentity, SimulatePrincipalPolicy twice (unavailable: the PassRole context and, beside it, the
+    # CodeBuild role's), GetUser, ListUserPolicies, GetUserPolicy, ListAttachedUserPolicies, GetPolicy,
+    # GetPolicyVersion, ListGroupsForUser; deploy checks reuse them.
+    assert gw.calls == 10
 
 
 def test_deploy_permissions_missing_are_grouped_by_step_and_sorted(moto_iam: boto3.Session) -> None:
