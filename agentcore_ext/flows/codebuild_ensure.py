@@ -159,13 +159,25 @@ def codebuild_into_report(outcome: RoleOutcome, report: Report, s: Session, *, p
 def configured_codebuild_role(s: Session, given: str | None, configured: str | None) -> tuple[str | None, bool]:
     """(the CodeBuild role to use, judge only): -cber is judged only; so is a role .bedrock_agentcore.yaml records
     (`codebuild.execution_role`) that is not agentcore-ext's own default, which is never silently replaced."""
+    return codebuild_role_choice(s.spec.region, s.spec.agent, given, configured)
+
+
+def codebuild_role_choice(
+    region: str, agent: str, given: str | None, configured: str | None
+) -> tuple[str | None, bool]:
+    """configured_codebuild_role before the account is known (its reads can then go out beside
+    GetCallerIdentity); None: agentcore-ext's own default name."""
     if given:
         return given, True
-    if configured:
-        own = default_codebuild_role_name(s.spec.region, s.spec.agent)
-        if configured.rsplit("/", 1)[-1] != own:
-            return configured, True
+    if configured and configured.rsplit("/", 1)[-1] != default_codebuild_role_name(region, agent):
+        return configured, True
     return None, False
+
+
+def predicted_codebuild_role_name(region: str, agent: str, given: str | None, configured: str | None) -> str:
+    """The name plan_codebuild will read for these choices."""
+    role, _ = codebuild_role_choice(region, agent, given, configured)
+    return role.rsplit("/", 1)[-1] if role else default_codebuild_role_name(region, agent)
 
 
 def configure_codebuild(

@@ -20,11 +20,13 @@ from agentcore_ext.flows.codebuild_ensure import (
     configured_codebuild_role,
     needs_codebuild_role,
     plan_codebuild,
+    predicted_codebuild_role_name,
 )
 from agentcore_ext.flows.role import RoleOutcome
 from agentcore_ext.flows.session import Session
 from agentcore_ext.plan.model import Plan
 from agentcore_ext.report import Report
+from agentcore_ext.settings import Settings
 from agentcore_ext.toolkit.config import AgentConfig
 
 
@@ -52,6 +54,22 @@ class CodeBuildStep:
         if self.judge_only:
             out += [f for f in self.planned.verdict.findings if f.severity is Severity.ERROR and "TRUST" in f.code]
         return out
+
+
+def role_names(
+    settings: Settings, overrides: Mapping[str, Any], block: AgentConfig | None
+) -> Callable[[str], list[str]]:
+    """For open_session's `also_read`: the name plan_step will read, from the region (none for direct code
+    deploy), so that role's GetRole and listings share GetCallerIdentity's round trip."""
+
+    def names(region: str) -> list[str]:
+        if settings.deployment_type == "direct_code_deploy":
+            return []
+        cber = overrides.get("code_build_execution_role")
+        configured = block.codebuild_role if block is not None else None
+        return [predicted_codebuild_role_name(region, settings.agent_name, str(cber) if cber else None, configured)]
+
+    return names
 
 
 def plan_step(s: Session, overrides: Mapping[str, Any], block: AgentConfig | None) -> CodeBuildStep | None:

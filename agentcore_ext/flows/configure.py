@@ -97,6 +97,7 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
             report,
             joint,
             lambda sess: early.append(pool.submit(codebuild_step.plan_step, sess, overrides, block)),
+            also_read=codebuild_step.role_names(settings, overrides, block),
         )
         codebuild = early[0].result() if early and not checked.stops else None
     s = checked.session

@@ -8,7 +8,7 @@ after it, for the agent profile the toolkit's answers shaped.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
@@ -164,12 +164,17 @@ class Precheck:
 
 
 def precheck(
-    settings: Settings, report: Report, confirm: Confirm, on_session: Callable[[Session], None] | None = None
+    settings: Settings,
+    report: Report,
+    confirm: Confirm,
+    on_session: Callable[[Session], None] | None = None,
+    also_read: Callable[[str], Sequence[str]] | None = None,
 ) -> Precheck:
     """configure's first phase, read-only: the caller, the role as it is, PassRole for its ARN (ChecksFailed when
     denied without --force). Nothing is written; the report gets the caller and pass_role blocks. `on_session`
-    starts other reads (the CodeBuild role's) beside these, as soon as the account is known."""
-    s = open_session(settings, report)
+    starts other reads (the CodeBuild role's) beside these, as soon as the account is known; `also_read(region)`
+    names the roles those reads are for, so their first reads go out with GetCallerIdentity (open_session)."""
+    s = open_session(settings, report, also_read=also_read)
     if on_session is not None:
         on_session(s)
     gate = _PassRoleGate(s, report, confirm)

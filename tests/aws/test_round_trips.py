@@ -305,9 +305,12 @@ def test_caller_in_ten_groups_depth(recorder: Recorder, tmp_path: Path) -> None:
     assert recorder.depth <= 4, recorder.batches
 
 
-def test_whole_configure_depth_with_compliant_roles(recorder: Recorder, tmp_path: Path) -> None:
+@pytest.mark.parametrize("simulator", [False, True], ids=["caller-policies", "simulator"])
+def test_whole_configure_depth_with_compliant_roles(recorder: Recorder, tmp_path: Path, simulator: bool) -> None:
     # Issue 14's configure goal (<= plain + 2 round trips): after a non-interactive toolkit run the roles read by the
-    # precheck are planned again without another read; the CodeBuild role's reads go beside the precheck's.
+    # precheck are planned again without another read; the CodeBuild role's first reads go out with the execution
+    # role's, beside GetCallerIdentity. 3 when the caller's own policies decide (their documents are a third
+    # layer), 2 when the simulator answers.
     from agentcore_ext.flows.configure import configure
 
     compliant_role(recorder.admin)  # type: ignore[attr-defined]
@@ -315,10 +318,12 @@ def test_whole_configure_depth_with_compliant_roles(recorder: Recorder, tmp_path
     (tmp_path / "requirements.txt").write_text("bedrock-agentcore\n")
     first = Report("configure")
     base = settings(tmp_path, entrypoint="hello_agent.py")
+    recorder.simulator = simulator
     assert configure(base, first, lambda plan: True, lambda message: None, interactive=False) == 0, first.findings
     recorder.batches.clear()
     recorder.operations.clear()
     report = Report("configure")
     assert configure(base, report, lambda plan: True, lambda message: None, interactive=False) == 0, report.findings
     assert report.role is not None and report.role.action_taken.value == "none"
-    assert recorder.depth <= 3, recorder.batches
+    assert report.aws_calls == len(recorder.operations)
+    assert recorder.depth <= (2 if simulator else 3), recorder.batches
