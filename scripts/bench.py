@@ -119,7 +119,17 @@ def doctor_calls_with_simulator(env: dict[str, str], project: Path) -> int:
         os.environ.update(saved_env)
 
 
+def compile_package() -> None:
+    """Byte-compile agentcore_ext as an installed wheel is. The toolkit's modules were compiled by pip at install
+    time; an editable checkout's are compiled on first import, and never when PYTHONDONTWRITEBYTECODE is set (as on
+    some CI machines): each run would then compile our ~90 modules again, ~130 ms that no installed user pays."""
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "agentcore_ext"), quiet=1)
+
+
 def main() -> int:
+    compile_package()
     import boto3
 
     from agentcore_ext.aws.sandbox import FULL_ACCESS_DOCUMENT, role_management_document
