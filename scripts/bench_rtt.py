@@ -107,7 +107,7 @@ def latency_mode(
     rows.append(
         show(
             "configure, compliant role",
-            f"{ca:.3f} s vs plain {cb:.3f} s (+{(ca - cb) * 1000:.0f} ms)",
+            f"{ca:.3f} s vs plain {cb:.3f} s ({(ca - cb) * 1000:+.0f} ms)",
             "<= plain + 160 ms",
             ca - cb <= 2 * DELAY,
         )
@@ -161,7 +161,7 @@ def propagation(proxy: LatencyProxy, env: dict[str, str], project: Path, ext: st
             rows.append(
                 show(
                     f"IAM propagation, {lag:g} s lag",
-                    f"create {statistics.median(lagged):.2f} s vs {statistics.median(base):.2f} s: +{over:.2f} s",
+                    f"create {statistics.median(lagged):.2f} s vs {statistics.median(base):.2f} s: {over:+.2f} s",
                     "overshoot <= 0.5 s",
                     over <= 0.5,
                 )
