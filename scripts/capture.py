@@ -9,21 +9,18 @@ person would, and saves what the terminal showed with the ANSI codes stripped. N
 from __future__ import annotations
 
 import argparse
-import fcntl
 import os
-import pty
 import re
-import select
 import shutil
-import struct
 import sys
 import tempfile
-import termios
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the pty driver the interactive tests use
+from pty_driver import run_on_pty  # noqa: E402
+
 COLUMNS, ROWS = 160, 50
 PROMPT = "Apply these changes to IAM?"
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
@@ -66,32 +63,9 @@ def strip_ansi(text: str) -> str:
 def run_in_pty(
     args: list[str], cwd: Path, env: dict[str, str], answer: bytes | None, timeout: float = 120.0
 ) -> tuple[int, str]:
-    """Run `python -m agentcore_ext ARGS` on a 160x50 pty; type `answer` at the IAM prompt. (exit code, raw text)"""
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the CLI in its folder, on the terminal
-        os.chdir(cwd)
-        os.execve(sys.executable, [sys.executable, "-m", "agentcore_ext", *args], env)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
-    output, answered, deadline = b"", answer is None, time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:  # the child closed the terminal
-                break
-            if not chunk:
-                break
-            output += chunk
-        if not answered and PROMPT.encode() in output:
-            time.sleep(0.3)  # let the prompt finish drawing
-            os.write(fd, answer or b"")
-            answered = True
-    else:
-        os.kill(pid, 9)
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    return os.waitstatus_to_exitcode(status), output.decode(errors="replace")
+    """The CLI on a 160x50 pty; `answer` typed at the IAM prompt (None: the run asks nothing). (exit code, raw)"""
+    script = [(PROMPT, answer)] if answer is not None else []
+    return run_on_pty(args, cwd, env, script, timeout=timeout, size=(COLUMNS, ROWS))
 
 
 def terminal_env(base: dict[str, str] | None = None) -> dict[str, str]:

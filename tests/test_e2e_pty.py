@@ -5,13 +5,9 @@ toolkit's prompts is exit 130 with the folder left as it was (subprocess, real t
 
 from __future__ import annotations
 
-import os
-import pty
-import select
-import sys
-import time
 from pathlib import Path
 
+from pty_driver import run_on_pty
 from test_e2e import ROLE, World, world  # noqa: F401  (the `world` fixture)
 
 
@@ -21,30 +17,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 def _interact(world: World, args: list[str], script: list[tuple[str, bytes]], timeout: float = 60) -> tuple[int, str]:
     """Run the CLI on a pty; for each (text, keys): wait until `text` was printed, then type `keys`."""
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the CLI, with the world's environment, in its folder
-        os.chdir(world.workdir)
-        os.execve(sys.executable, [sys.executable, "-m", "agentcore_ext", *args], {**world.env, "TERM": "dumb"})
-    output, deadline = b"", time.monotonic() + timeout
-    steps = list(script)
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:  # the child closed the terminal
-                break
-            if not chunk:
-                break
-            output += chunk
-        if steps and steps[0][0].encode() in output:
-            time.sleep(0.3)  # let the prompt finish drawing
-            os.write(fd, steps.pop(0)[1])
-    else:
-        os.kill(pid, 9)
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    return os.waitstatus_to_exitcode(status), output.decode(errors="replace")
+    return run_on_pty(args, world.workdir, {**world.env, "TERM": "dumb"}, script, timeout=timeout)
 
 
 # The toolkit's interactive prompts for a container agent without memory, answered with their defaults.
