@@ -107,6 +107,9 @@ class AgentProfile:
     # Destination regions per geographic inference profile id, from bedrock:GetInferenceProfile when it answered;
     # profiles not listed here use the table shipped in judge/profile_regions.py.
     destinations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The foundation-model ARNs each application inference profile (by ARN) routes to, as GetInferenceProfile
+    # listed them; a profile not listed here routes to models agentcore-ext does not know (judge/models.py).
+    routed_models: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     model_assumed: bool = False  # no model found: the toolkit's `agentcore create` default was assumed
 
     def uses(self, feature: Feature) -> bool:

@@ -163,18 +163,17 @@ class Gateway(RoleWrites):
         self._bedrock = self._bedrock or self._client("bedrock")
         return self._bedrock
 
-    def inference_profile_regions(self, profile_id: str) -> tuple[str, ...] | None:
-        """The regions a cross-region inference profile routes to (bedrock:GetInferenceProfile: the region of each
-        model ARN it lists), or None when the call cannot answer (refused, not implemented, unreachable): the
-        caller then falls back to the table in judge/profile_regions.py."""
+    def inference_profile_models(self, profile: str) -> tuple[str, ...] | None:
+        """The model ARNs an inference profile (an id, or an application profile's ARN) routes to, as
+        bedrock:GetInferenceProfile lists them (`models[].modelArn`; judge/models.py reads them), or None when the
+        call cannot answer (refused, not implemented, unreachable): the caller then says what it assumed."""
         try:
             with simulator_errors("bedrock:GetInferenceProfile", self.profile):
-                out = self.bedrock.get_inference_profile(inferenceProfileIdentifier=profile_id)
+                out = self.bedrock.get_inference_profile(inferenceProfileIdentifier=profile)
         except AgentCoreExtError:
             return None  # optional knowledge: a refusal or an emulator without the API is no reason to stop
-        arns = [str(m.get("modelArn", "")) for m in out.get("models") or ()]
-        regions = tuple(dict.fromkeys(a.split(":")[3] for a in arns if a.count(":") >= 5 and a.split(":")[3]))
-        return regions or None
+        arns = tuple(dict.fromkeys(str(m.get("modelArn", "")) for m in out.get("models") or ()))
+        return tuple(a for a in arns if a) or None
 
     def _errors(self, operation: str) -> AbstractContextManager[None]:
         return mapped_errors(operation, self.profile)

@@ -25,6 +25,7 @@ PROFILE_CODES = frozenset(
         Code.MODEL_ASSUMED,
         Code.AGENT_SCAN_UNRESOLVED,
         Code.PROFILE_REGIONS_FROM_TABLE,
+        Code.APPLICATION_PROFILE_MODELS_UNKNOWN,
         Code.REGION_NOT_OFFERED,
         Code.ECR_CROSS_ACCOUNT,
     }
@@ -61,7 +62,7 @@ def reprofiled(s: Session, report: Report, pass_role: PassRoleResult | None) -> 
         fresh,
         account=s.spec.account,
         partition=s.spec.partition,
-        regions=lambda ids: _regions(s, ids),
+        profile_models=lambda ids: _models(s, ids),
     )
     report_findings = [f for f in report.findings if f.code not in PROFILE_CODES]
     if pass_role is not None and spec != s.spec:
@@ -76,7 +77,7 @@ def reprofiled(s: Session, report: Report, pass_role: PassRoleResult | None) -> 
     return replace(s, spec=spec, settings=settings)
 
 
-def _regions(s: Session, ids: list[str]) -> dict[str, tuple[str, ...]]:
-    """Each geographic profile's destinations as Bedrock answers them (as open_session asks)."""
-    found = s.gateway.parallel(*(partial(s.gateway.inference_profile_regions, i) for i in ids))
-    return {i: regions for i, regions in zip(ids, found, strict=True) if regions}
+def _models(s: Session, ids: list[str]) -> dict[str, tuple[str, ...]]:
+    """The model ARNs each inference profile routes to as Bedrock answers them (as open_session asks)."""
+    found = s.gateway.parallel(*(partial(s.gateway.inference_profile_models, i) for i in ids))
+    return {i: arns for i, arns in zip(ids, found, strict=True) if arns}

@@ -14,7 +14,7 @@ from agentcore_ext.errors import UsageError
 from agentcore_ext.findings import Code, Finding
 from agentcore_ext.iam.policy import PolicyError, parse_policy
 from agentcore_ext.judge import agentcore_regions
-from agentcore_ext.judge.models import DEFAULT_MODEL, resolve_model
+from agentcore_ext.judge.models import DEFAULT_MODEL, foundation_model_arn, regions_of, resolve_model
 from agentcore_ext.judge.needs import agent_block, effective_models
 from agentcore_ext.judge.profile_regions import TABLE_DATE
 from agentcore_ext.judge.scan import scan_agent
@@ -169,7 +169,8 @@ def agent_profile(
     return profile, findings
 
 
-RegionLookup = Callable[[list[str]], dict[str, tuple[str, ...]]]
+# Profile ids (a geographic profile's id, an application profile's ARN) -> the model ARNs GetInferenceProfile lists.
+ProfileLookup = Callable[[list[str]], dict[str, tuple[str, ...]]]
 
 
 def profiled_spec(
@@ -178,21 +179,26 @@ def profiled_spec(
     *,
     account: str,
     partition: str | None = None,
-    regions: RegionLookup | None = None,
+    profile_models: ProfileLookup | None = None,
 ) -> AgentSpec:
     """The agent spec with its profile (flags, .bedrock_agentcore.yaml, code scan); the report gets `agent`.
 
-    `regions`: asks bedrock:GetInferenceProfile for geographic profiles' destinations (None offline: the table)."""
+    `profile_models`: asks bedrock:GetInferenceProfile which models the inference profiles route to: geographic
+    profiles' destinations (None offline: the table), application profiles' models (None offline: unknown)."""
     config = config_for(settings)
     if config is not None and config.ecr_repository and not settings.ecr_repository:
         arns.parse_ecr_repository(config.ecr_repository, config.where("aws.ecr_repository"))
         settings = settings.with_(ecr_repository=config.ecr_repository)
     profile, findings = agent_profile(settings, config, scan_agent)
     spec = agent_spec(settings, account=account, partition=partition, profile=profile)
-    geo = [m.id for m in effective_models(spec) if resolve_model(m, spec).kind is ModelKind.GEO_PROFILE]
-    learnt = regions(sorted(set(geo))) if regions is not None and geo else {}
-    if learnt:
-        spec = replace(spec, profile=replace(profile, destinations=learnt))
+    resolved = [resolve_model(m, spec) for m in effective_models(spec)]
+    geo = sorted({m.use.id for m in resolved if m.kind is ModelKind.GEO_PROFILE})
+    apps = sorted({m.profile_arn for m in resolved if m.kind is ModelKind.APPLICATION_PROFILE})
+    answers = profile_models([*geo, *apps]) if profile_models is not None and (geo or apps) else {}
+    learnt = {g: regions for g in geo if (regions := regions_of(answers.get(g, ())))}
+    routed = {a: answers[a] for a in apps if any(foundation_model_arn(x) for x in answers.get(a, ()))}
+    if learnt or routed:
+        spec = replace(spec, profile=replace(profile, destinations=learnt, routed_models=routed))
     if any(g not in learnt for g in geo):
         findings.append(
             Finding(
@@ -202,9 +208,28 @@ def profiled_spec(
                 "AWS adds regions to profiles over time",
             )
         )
+    findings += [_models_unknown(a, asked=profile_models is not None) for a in apps if a not in routed]
     report.add([*findings, *_placement(spec)])
     report.agent = agent_block(spec)
     return spec
+
+
+def _models_unknown(profile_arn: str, *, asked: bool) -> Finding:
+    """An application profile whose models are unknown: the role needs them too (RUNTIME-NEEDS.md, row
+    "application inference profile"), so it is judged and written for any model, only through this profile."""
+    how = (
+        "allow bedrock:GetInferenceProfile on it to your credentials and run again"
+        if asked
+        else "run `agentcore-ext doctor` (it asks bedrock:GetInferenceProfile; this command works offline)"
+    )
+    return Finding(
+        Code.APPLICATION_PROFILE_MODELS_UNKNOWN,
+        f"the foundation models application inference profile {profile_arn} routes to are unknown "
+        f"(bedrock:GetInferenceProfile {'did not answer' if asked else 'was not asked'}): the role must allow "
+        "InvokeModel on them too, so agentcore-ext requires and writes it for every foundation model, only through "
+        "this profile (condition bedrock:InferenceProfileArn)",
+        f"to scope the role to the profile's own models, {how}",
+    )
 
 
 def _placement(spec: AgentSpec) -> list[Finding]:

@@ -78,7 +78,7 @@ def open_session(
         report,
         account=caller.account,
         partition=partition,
-        regions=lambda ids: _profile_regions(gateway, ids),
+        profile_models=lambda ids: _profile_models(gateway, ids),
     )
     return Session(gateway, caller, spec, settings)
 
@@ -93,10 +93,11 @@ def _predicted_role_name(settings: Settings, region: str) -> str | None:
         return None  # an invalid flag is refused later, with its own message, by the same resolve_role
 
 
-def _profile_regions(gateway: Gateway, ids: list[str]) -> dict[str, tuple[str, ...]]:
-    """Each geographic profile's destinations as Bedrock answers them (one GetInferenceProfile each, in parallel)."""
-    answers = gateway.parallel(*(partial(gateway.inference_profile_regions, i) for i in ids))
-    return {i: regions for i, regions in zip(ids, answers, strict=True) if regions}
+def _profile_models(gateway: Gateway, ids: list[str]) -> dict[str, tuple[str, ...]]:
+    """The model ARNs each inference profile routes to as Bedrock answers them (one GetInferenceProfile each, in
+    parallel): a geographic profile's destinations, an application profile's models."""
+    answers = gateway.parallel(*(partial(gateway.inference_profile_models, i) for i in ids))
+    return {i: found for i, found in zip(ids, answers, strict=True) if found}
 
 
 def report_calls(report: Report, gateway: Gateway) -> None:

@@ -8,7 +8,11 @@ global profiles), RUNTIME-NEEDS.md "Execution role, by feature":
   and `bedrock:InferenceProfileArn` = the profile;
 - a global profile (`global.`): the profile, the foundation model in R, and the region-less
   `arn:P:bedrock:::foundation-model/<model>` (`aws:RequestedRegion = unspecified`);
-- an application inference profile: itself, plus the models it routes to (known only to the service).
+- an application inference profile: itself in R, plus the foundation models it routes to, each in its region,
+  those requests carrying `bedrock:InferenceProfileArn` = the profile (RUNTIME-NEEDS.md, row "application inference
+  profile"). Only bedrock:GetInferenceProfile knows those models (its `models[].modelArn`, kept in
+  `AgentProfile.routed_models`); while they are unknown, the model requests are judged on a stand-in model
+  (UNKNOWN_ROUTED_MODEL) and written as every foundation model, allowed only through that one profile.
 Converse and ConverseStream are authorised as InvokeModel and InvokeModelWithResponseStream.
 """
 
@@ -25,6 +29,11 @@ PROFILE_ARN = "bedrock:InferenceProfileArn"
 REQUESTED_REGION = "aws:RequestedRegion"
 # Model providers whose first call in an account subscribes through AWS Marketplace (Bedrock model access docs).
 FIRST_PARTY_PROVIDERS = ("amazon.",)
+# The probe's stand-in for a model an application profile routes to when GetInferenceProfile did not say which:
+# only a role allowing the foundation models through that profile (or all of them) allows it, never the profile's
+# ARN alone (a role allowing just a named model may be refused here: the APPLICATION_PROFILE_MODELS_UNKNOWN
+# finding says so and how to let agentcore-ext learn the models).
+UNKNOWN_ROUTED_MODEL = "agentcore-ext.model-routed-by-application-profile"
 
 
 @dataclass(frozen=True)
@@ -40,14 +49,37 @@ class ModelRoute:
 class ResolvedModel:
     use: ModelUse
     kind: ModelKind
-    foundation_model: str  # the model id without a profile prefix ("" for an application profile)
+    foundation_model: str  # the model id without a profile prefix ("" for an application profile unless it
+    # routes to exactly one model)
     profile_arn: str  # "" for an on-demand foundation model
     destinations: tuple[str, ...] = ()  # regions a geographic profile routes to
-    destinations_known: bool = True
+    destinations_known: bool = True  # an application profile: whether its routed models are known
+    routed: tuple[tuple[str, str], ...] = ()  # an application profile's (region, foundation model id) pairs
+
+    @property
+    def routed_unknown(self) -> bool:
+        return self.kind is ModelKind.APPLICATION_PROFILE and not self.routed
 
     @property
     def third_party(self) -> bool:
-        return bool(self.foundation_model) and not self.foundation_model.startswith(FIRST_PARTY_PROVIDERS)
+        if self.routed_unknown:
+            return True  # it may route to a third-party model: keep the (recommended) Marketplace statement
+        ids = [m for _, m in self.routed] or [self.foundation_model]
+        return any(m and not m.startswith(FIRST_PARTY_PROVIDERS) for m in ids)
+
+
+def foundation_model_arn(arn: str) -> tuple[str, str] | None:
+    """(region, model id) of `arn:P:bedrock:R::foundation-model/<id>`; None for any other string."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "bedrock" or not parts[3]:
+        return None
+    rtype, _, model = parts[5].partition("/")
+    return (parts[3], model) if rtype == "foundation-model" and model else None
+
+
+def regions_of(model_arns: tuple[str, ...]) -> tuple[str, ...]:
+    """The regions of the model ARNs GetInferenceProfile lists for a profile, in order, once each."""
+    return tuple(dict.fromkeys(p[3] for a in model_arns if len(p := a.split(":", 5)) == 6 and p[3]))
 
 
 def _split_prefix(model_id: str) -> tuple[str, str]:
@@ -68,7 +100,14 @@ def resolve_model(use: ModelUse, spec: AgentSpec) -> ResolvedModel:
         resource = parts[5] if len(parts) == 6 else ""
         rtype, _, rest = resource.partition("/")
         if rtype == "application-inference-profile":
-            return ResolvedModel(use, ModelKind.APPLICATION_PROFILE, "", ident, destinations_known=False)
+            # every model it routes to is kept, even when (unusually) the ARNs name several different models
+            found = spec.profile.routed_models.get(ident, ())
+            routed = tuple(dict.fromkeys(p for a in found if (p := foundation_model_arn(a)) is not None))
+            ids = tuple(dict.fromkeys(m for _, m in routed))
+            kind = ModelKind.APPLICATION_PROFILE
+            single = ids[0] if len(ids) == 1 else ""
+            regions = tuple(dict.fromkeys(r for r, _ in routed))
+            return ResolvedModel(use, kind, single, ident, regions, bool(routed), routed)
         if rtype == "foundation-model":
             return ResolvedModel(use, ModelKind.FOUNDATION_MODEL, rest, "")
         ident = rest  # an inference-profile ARN: judge it by its id
@@ -91,7 +130,17 @@ def routes(model: ResolvedModel, spec: AgentSpec) -> tuple[ModelRoute, ...]:
         case ModelKind.FOUNDATION_MODEL:
             return (ModelRoute(in_region, spec.region),)
         case ModelKind.APPLICATION_PROFILE:
-            return (ModelRoute(model.profile_arn, spec.region),)
+            via = model.profile_arn
+            if model.routed_unknown:
+                stand_in = f"arn:{spec.partition}:bedrock:{spec.region}::foundation-model/{UNKNOWN_ROUTED_MODEL}"
+                return (ModelRoute(via, spec.region), ModelRoute(stand_in, spec.region, via))
+            return (
+                ModelRoute(via, spec.region),
+                *(
+                    ModelRoute(f"arn:{spec.partition}:bedrock:{r}::foundation-model/{m}", r, via)
+                    for r, m in model.routed
+                ),
+            )
         case ModelKind.GLOBAL_PROFILE:
             via = model.profile_arn
             return (
@@ -120,8 +169,23 @@ def written_resources(model: ResolvedModel, spec: AgentSpec) -> tuple[str, ...]:
     """What the tool writes for the model: exactly its profile and foundation-model ARNs, least privilege.
 
     A geographic profile whose destinations are unknown gets the foundation model in every region (`*`), as
-    AWS's own least-privilege example for cross-region inference does.
+    AWS's own least-privilege example for cross-region inference does. An application profile whose models are
+    unknown gets only its own ARN here: the models go in a statement of their own (profile_scoped_models).
     """
     if model.kind is ModelKind.GEO_PROFILE and not model.destinations_known:
         return (model.profile_arn, f"arn:{spec.partition}:bedrock:*::foundation-model/{model.foundation_model}")
+    if model.routed_unknown:
+        return (model.profile_arn,)
     return tuple(dict.fromkeys(r.resource for r in routes(model, spec)))
+
+
+def profile_scoped_models(model: ResolvedModel, spec: AgentSpec) -> tuple[str, dict[str, dict[str, str]]]:
+    """The statement for the models of an application profile whose models are unknown: every foundation model,
+    in any region, but only through this exact profile (condition `bedrock:InferenceProfileArn`).
+
+    Why (RUNTIME-NEEDS.md, row "application inference profile"): the agent's calls need InvokeModel on the models
+    the profile routes to as well as on the profile, or they fail at the first model call; without the model ids
+    this is the narrowest grant that still works at run time, since no other path reaches a model with that
+    condition true, and it names no model the profile could not route to.
+    """
+    return f"arn:{spec.partition}:bedrock:*::foundation-model/*", {"StringEquals": {PROFILE_ARN: model.profile_arn}}

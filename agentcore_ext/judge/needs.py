@@ -111,18 +111,19 @@ def _observability(spec: AgentSpec) -> list[Rule]:
 def _models(spec: AgentSpec) -> list[Rule]:
     out: list[Rule] = []
     resolved = [models.resolve_model(use, spec) for use in effective_models(spec)]
+    invoke = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
     for n, model in enumerate(resolved, start=1):
+        sid = "BedrockModelInvocation" + (str(n) if n > 1 else "")
         probes = tuple(Probe(r.resource, models.route_context(r)) for r in models.routes(model, spec))
-        out.append(
-            Rule(
-                "BedrockModelInvocation" + (str(n) if n > 1 else ""),
-                "model",
-                ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"),
-                models.written_resources(model, spec),
-                probes,
-                f"{model.use.id} ({model.kind}) from {model.use.source}",
-            )
-        )
+        why = f"{model.use.id} ({model.kind}) from {model.use.source}"
+        if model.routed_unknown:
+            # An application profile whose models are unknown (RUNTIME-NEEDS.md: the profile plus the models it
+            # routes to): the profile's statement, and the models only through it, judged on a stand-in model.
+            resource, condition = models.profile_scoped_models(model, spec)
+            out.append(Rule(sid, "model", invoke, models.written_resources(model, spec), probes[:1], why))
+            out.append(Rule(sid + "ViaProfile", "model", invoke, (resource,), probes[1:], why, condition=condition))
+            continue
+        out.append(Rule(sid, "model", invoke, models.written_resources(model, spec), probes, why))
     if any(m.third_party for m in resolved):
         # The toolkit's template statement MarketplaceSubscribeOnFirstCall: a third-party model's first call in
         # an account subscribes through AWS Marketplace, on the caller's behalf of Bedrock.

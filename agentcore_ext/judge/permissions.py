@@ -9,6 +9,7 @@ from typing import Any
 from agentcore_ext.findings import Code, Finding
 from agentcore_ext.iam.evaluate import Decision, Evaluation, evaluate
 from agentcore_ext.iam.policy import PolicyDocument
+from agentcore_ext.judge.models import PROFILE_ARN
 from agentcore_ext.judge.requirements import requirements
 from agentcore_ext.judge.rule import Requirement, RequirementLevel
 from agentcore_ext.state import AgentSpec
@@ -173,6 +174,13 @@ STAR_ACTIONS = frozenset(
 )
 
 
+def _through_one_profile(st: Mapping[str, Any]) -> bool:
+    condition = st.get("Condition")
+    pinned = condition.get("StringEquals", {}) if isinstance(condition, Mapping) else {}
+    arn = pinned.get(PROFILE_ARN) if isinstance(pinned, Mapping) else None
+    return isinstance(arn, str) and ":application-inference-profile/" in arn and "*" not in arn and "?" not in arn
+
+
 def written_wildcards(document: Mapping[str, Any]) -> list[Finding]:
     """P2 for what the tool is about to write: `*` beyond the actions that take only `*`, or a resource whose
     whole id is a wildcard (every repository, memory, gateway ... of the account), e.g. from `--ecr '*'`."""
@@ -182,6 +190,8 @@ def written_wildcards(document: Mapping[str, Any]) -> list[Finding]:
         actions = st.get("Action", [])
         actions = [actions] if isinstance(actions, str) else list(actions)
         resources = st.get("Resource", [])
+        if _through_one_profile(st):
+            continue  # every model, but only through one named profile (judge/models.py profile_scoped_models)
         for resource in [resources] if isinstance(resources, str) else list(resources):
             if resource == "*":
                 if not set(actions) <= STAR_ACTIONS:
