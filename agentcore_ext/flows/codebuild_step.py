@@ -56,18 +56,26 @@ class CodeBuildStep:
         return out
 
 
+def _given(overrides: Mapping[str, Any]) -> str | None:
+    """-cber as typed (toolkit/argv.py configure_overrides)."""
+    cber = overrides.get("code_build_execution_role")
+    return str(cber) if cber else None
+
+
+def _configured(block: AgentConfig | None) -> str | None:
+    return block.codebuild_role if block is not None else None
+
+
 def role_names(
     settings: Settings, overrides: Mapping[str, Any], block: AgentConfig | None
 ) -> Callable[[str], list[str]]:
     """For open_session's `also_read`: the name plan_step will read, from the region (none for direct code
-    deploy), so that role's GetRole and listings share GetCallerIdentity's round trip."""
+    deploy, as needs_codebuild_role), so that role's GetRole and listings share GetCallerIdentity's round trip."""
 
     def names(region: str) -> list[str]:
         if settings.deployment_type == "direct_code_deploy":
             return []
-        cber = overrides.get("code_build_execution_role")
-        configured = block.codebuild_role if block is not None else None
-        return [predicted_codebuild_role_name(region, settings.agent_name, str(cber) if cber else None, configured)]
+        return [predicted_codebuild_role_name(region, settings.agent_name, _given(overrides), _configured(block))]
 
     return names
 
@@ -76,9 +84,8 @@ def plan_step(s: Session, overrides: Mapping[str, Any], block: AgentConfig | Non
     """The CodeBuild role for this configure, read and planned (no write); None for direct code deploy."""
     if not needs_codebuild_role(s.spec):
         return None
-    cber = overrides.get("code_build_execution_role")
-    given = str(cber) if cber else None
-    role, judge_only = configured_codebuild_role(s, given, block.codebuild_role if block is not None else None)
+    given = _given(overrides)
+    role, judge_only = configured_codebuild_role(s, given, _configured(block))
     return CodeBuildStep(role, judge_only, given, plan_codebuild(s, role, judge_only=judge_only))
 
 

@@ -48,13 +48,9 @@ def doctor(settings: Settings, report: Report, *, local_build: bool = False) -> 
         settings,
         report,
         also_read=lambda region: [
-            n
-            for n in [
-                codebuild_role_name(
-                    region, settings.agent_name, settings.deployment_type, codebuild_role, local_build=local_build
-                )
-            ]
-            if n
+            codebuild_role_name(
+                region, settings.agent_name, settings.deployment_type, codebuild_role, local_build=local_build
+            )
         ],
     )
     # The role, the CodeBuild role and the PassRole decision (with the whole deploy preflight's simulator calls,

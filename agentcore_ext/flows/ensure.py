@@ -168,7 +168,7 @@ def precheck(
     report: Report,
     confirm: Confirm,
     on_session: Callable[[Session], None] | None = None,
-    also_read: Callable[[str], Sequence[str]] | None = None,
+    also_read: Callable[[str], Sequence[str | None]] | None = None,
 ) -> Precheck:
     """configure's first phase, read-only: the caller, the role as it is, PassRole for its ARN (ChecksFailed when
     denied without --force). Nothing is written; the report gets the caller and pass_role blocks. `on_session`

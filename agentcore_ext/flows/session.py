@@ -43,12 +43,12 @@ class Session:
 
 
 def open_session(
-    settings: Settings, report: Report, *, also_read: Callable[[str], Sequence[str]] | None = None
+    settings: Settings, report: Report, *, also_read: Callable[[str], Sequence[str | None]] | None = None
 ) -> Session:
     """The gateway, GetCallerIdentity (and GetRole for a role's path), and the agent spec for that account.
 
-    `also_read(region)`: the names of other roles the flow will read (doctor: the CodeBuild role); their first
-    reads go out beside GetCallerIdentity too."""
+    `also_read(region)`: the names of other roles the flow will read (the CodeBuild role; None: no such role);
+    their first reads go out beside GetCallerIdentity too."""
     gateway = Gateway(profile=settings.profile, region=settings.region)
     gateway.on_request = lambda calls: report_calls(report, gateway)  # counts stay right when a step fails
     report_calls(report, gateway)

@@ -27,6 +27,8 @@ from agentcore_ext.state import AgentSpec, ModelKind, ModelUse
 DEFAULT_MODEL = "global.anthropic.claude-sonnet-4-5-20250929-v1:0"
 PROFILE_ARN = "bedrock:InferenceProfileArn"
 REQUESTED_REGION = "aws:RequestedRegion"
+# What a model call is authorised as (Converse/ConverseStream included: Bedrock API reference, Converse).
+INVOKE_ACTIONS = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
 # Model providers whose first call in an account subscribes through AWS Marketplace (Bedrock model access docs).
 FIRST_PARTY_PROVIDERS = ("amazon.",)
 # The probe's stand-in for a model an application profile routes to when GetInferenceProfile did not say which:
@@ -79,7 +81,7 @@ def foundation_model_arn(arn: str) -> tuple[str, str] | None:
 
 def regions_of(model_arns: tuple[str, ...]) -> tuple[str, ...]:
     """The regions of the model ARNs GetInferenceProfile lists for a profile, in order, once each."""
-    return tuple(dict.fromkeys(p[3] for a in model_arns if len(p := a.split(":", 5)) == 6 and p[3]))
+    return tuple(dict.fromkeys(found[0] for a in model_arns if (found := foundation_model_arn(a)) is not None))
 
 
 def _split_prefix(model_id: str) -> tuple[str, str]:

@@ -111,7 +111,7 @@ def _observability(spec: AgentSpec) -> list[Rule]:
 def _models(spec: AgentSpec) -> list[Rule]:
     out: list[Rule] = []
     resolved = [models.resolve_model(use, spec) for use in effective_models(spec)]
-    invoke = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
+    invoke = models.INVOKE_ACTIONS
     for n, model in enumerate(resolved, start=1):
         sid = "BedrockModelInvocation" + (str(n) if n > 1 else "")
         probes = tuple(Probe(r.resource, models.route_context(r)) for r in models.routes(model, spec))

@@ -9,7 +9,7 @@ from typing import Any
 from agentcore_ext.findings import Code, Finding
 from agentcore_ext.iam.evaluate import Decision, Evaluation, evaluate
 from agentcore_ext.iam.policy import PolicyDocument
-from agentcore_ext.judge.models import PROFILE_ARN
+from agentcore_ext.judge.models import INVOKE_ACTIONS, PROFILE_ARN
 from agentcore_ext.judge.requirements import requirements
 from agentcore_ext.judge.rule import Requirement, RequirementLevel
 from agentcore_ext.state import AgentSpec
@@ -174,11 +174,15 @@ STAR_ACTIONS = frozenset(
 )
 
 
-def _through_one_profile(st: Mapping[str, Any]) -> bool:
+def _through_one_profile(st: Mapping[str, Any], actions: list[str], resources: list[Any]) -> bool:
+    """The model statement profile_scoped_models writes: model invocation on foundation models only, and only
+    through one named application profile. Anything broader in the same statement is judged as usual."""
     condition = st.get("Condition")
     pinned = condition.get("StringEquals", {}) if isinstance(condition, Mapping) else {}
     arn = pinned.get(PROFILE_ARN) if isinstance(pinned, Mapping) else None
-    return isinstance(arn, str) and ":application-inference-profile/" in arn and "*" not in arn and "?" not in arn
+    one_profile = isinstance(arn, str) and ":application-inference-profile/" in arn and not set(arn) & set("*?")
+    models_only = all(":foundation-model/" in str(r) for r in resources)
+    return one_profile and models_only and set(actions) <= set(INVOKE_ACTIONS)
 
 
 def written_wildcards(document: Mapping[str, Any]) -> list[Finding]:
@@ -190,9 +194,10 @@ def written_wildcards(document: Mapping[str, Any]) -> list[Finding]:
         actions = st.get("Action", [])
         actions = [actions] if isinstance(actions, str) else list(actions)
         resources = st.get("Resource", [])
-        if _through_one_profile(st):
+        resources = [resources] if isinstance(resources, str) else list(resources)
+        if _through_one_profile(st, actions, resources):
             continue  # every model, but only through one named profile (judge/models.py profile_scoped_models)
-        for resource in [resources] if isinstance(resources, str) else list(resources):
+        for resource in resources:
             if resource == "*":
                 if not set(actions) <= STAR_ACTIONS:
                     broad.append(f"{st.get('Sid', 'statement')}: * for {', '.join(actions)}")

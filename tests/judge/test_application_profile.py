@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from test_agent_needs import allow as allow_actions
+from test_agent_needs import doc, judge, without_bedrock
+
 from agentcore_ext.findings import codes
 from agentcore_ext.iam.evaluate import Decision, Request, evaluate
 from agentcore_ext.iam.policy import parse_policy
 from agentcore_ext.judge import models
 from agentcore_ext.judge.needs import effective_models
-from agentcore_ext.judge.permissions import judge_permissions, written_wildcards
+from agentcore_ext.judge.permissions import written_wildcards
 from agentcore_ext.judge.requirements import permissions_document
 from agentcore_ext.state import AgentProfile, AgentSpec, ModelKind, ModelUse
 
@@ -38,23 +41,8 @@ def agent(routed: tuple[str, ...] | None = None) -> AgentSpec:
     return AgentSpec("my_agent", ACCOUNT, REGION, memory=False, profile=profile)
 
 
-def doc(*statements: dict[str, Any]) -> dict[str, Any]:
-    return {"Version": "2012-10-17", "Statement": list(statements)}
-
-
 def allow(resources: list[str] | str, **condition: Any) -> dict[str, Any]:
-    st: dict[str, Any] = {"Effect": "Allow", "Action": INVOKE, "Resource": resources}
-    if condition:
-        st["Condition"] = condition
-    return st
-
-
-def without_bedrock(spec: AgentSpec) -> list[dict[str, Any]]:
-    return [s for s in permissions_document(spec)["Statement"] if not s["Sid"].startswith("BedrockModel")]
-
-
-def judge(spec: AgentSpec, *statements: dict[str, Any]) -> Any:
-    return judge_permissions([parse_policy(doc(*statements))], spec)
+    return allow_actions(INVOKE, resources, **condition)
 
 
 def route_requests(spec: AgentSpec) -> list[Request]:
@@ -152,6 +140,21 @@ def test_runtime_needs_unknown_app_profile_models_are_written_only_through_that_
         )
         assert evaluate([policy], direct).decision is Decision.IMPLICIT_DENY
         assert evaluate([policy], other).decision is Decision.IMPLICIT_DENY
+
+
+def test_the_profile_condition_excuses_only_model_invocation_on_foundation_models() -> None:
+    """written_wildcards lets the profile-scoped model statement through, and nothing broader that carries the same
+    condition: any action, or any resource beyond foundation models, is still a wildcard to warn about."""
+    pinned = {"StringEquals": {"bedrock:InferenceProfileArn": APP}}
+    scoped = allow("arn:aws:bedrock:*::foundation-model/*", **pinned)
+    assert written_wildcards(doc(scoped)) == []
+    every_action = {**scoped, "Action": "*", "Resource": "*"}
+    every_bedrock = {
+        **scoped,
+        "Resource": ["arn:aws:bedrock:*::foundation-model/*", f"arn:aws:bedrock:{REGION}:{ACCOUNT}:*"],
+    }
+    for broad in (every_action, every_bedrock):
+        assert codes(written_wildcards(doc(broad))) == {"WRITTEN_RESOURCE_WILDCARD"}, broad
 
 
 def test_runtime_needs_a_deny_on_the_routed_models_is_reported_as_a_deny() -> None:
