@@ -54,6 +54,9 @@ class Code(StrEnum):
     RECOMMENDED_PERMISSIONS_MISSING = "RECOMMENDED_PERMISSIONS_MISSING"
     TELEMETRY_PERMISSIONS_MISSING = "TELEMETRY_PERMISSIONS_MISSING"
     ADDITIONAL_POLICY_NOT_ATTACHED = "ADDITIONAL_POLICY_NOT_ATTACHED"
+    ADDITIONAL_POLICY_STATEMENT_MISSING = "ADDITIONAL_POLICY_STATEMENT_MISSING"
+    ADDITIONAL_POLICY_TOO_BROAD = "ADDITIONAL_POLICY_TOO_BROAD"
+    ADDITIONAL_POLICY_UNREAD = "ADDITIONAL_POLICY_UNREAD"
     # the agent profile
     MODEL_ASSUMED = "MODEL_ASSUMED"
     PROFILE_REGIONS_FROM_TABLE = "PROFILE_REGIONS_FROM_TABLE"
@@ -86,7 +89,8 @@ class Code(StrEnum):
     REGION_MISMATCH = "REGION_MISMATCH"
     TOOLKIT_OTHER_AGENT = "TOOLKIT_OTHER_AGENT"
     CONFIG_BACKED_UP = "CONFIG_BACKED_UP"
-    CONFIG_RESTORED = "CONFIG_RESTORED"  # configure did not finish: the folder is as it was before the toolkit ran
+    CONFIG_RESTORED = "CONFIG_RESTORED"  # configure did not finish: the toolkit's files are as they were before it ran
+    CONFIG_LEFT_CHANGED = "CONFIG_LEFT_CHANGED"  # ...except these, changed after it wrote them: left as they are
     TOOLKIT_NOT_RUN = "TOOLKIT_NOT_RUN"  # --dry-run: the toolkit command that would have run
     # a run that stopped (one per exit code)
     CHECKS_FAILED = "CHECKS_FAILED"
@@ -131,6 +135,9 @@ DEFAULT_SEVERITY: dict[Code, Severity] = {
     Code.RECOMMENDED_PERMISSIONS_MISSING: _I,
     Code.TELEMETRY_PERMISSIONS_MISSING: _W,
     Code.ADDITIONAL_POLICY_NOT_ATTACHED: _E,
+    Code.ADDITIONAL_POLICY_STATEMENT_MISSING: _E,  # a Deny (or condition) of the file missing: the role is broader
+    Code.ADDITIONAL_POLICY_TOO_BROAD: _E,  # the tool would write or attach administrator rights itself
+    Code.ADDITIONAL_POLICY_UNREAD: _W,
     Code.MODEL_ASSUMED: _I,
     Code.PROFILE_REGIONS_FROM_TABLE: _I,
     Code.APPLICATION_PROFILE_MODELS_UNKNOWN: _W,
@@ -161,6 +168,7 @@ DEFAULT_SEVERITY: dict[Code, Severity] = {
     Code.TOOLKIT_OTHER_AGENT: _E,
     Code.CONFIG_BACKED_UP: _I,
     Code.CONFIG_RESTORED: _I,
+    Code.CONFIG_LEFT_CHANGED: _W,
     Code.TOOLKIT_NOT_RUN: _I,
     Code.CHECKS_FAILED: _E,
     Code.INTERNAL_ERROR: _E,

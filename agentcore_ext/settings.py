@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import string
 import tomllib
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -187,6 +188,12 @@ def parse_tags(pairs: list[str]) -> dict[str, str]:
     return tags
 
 
+def _tag_char(c: str) -> bool:
+    """IAM's tag grammar, [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*, without the line and paragraph separators."""
+    category = unicodedata.category(c)
+    return c in "_.:/=+-@" or category[0] in "LN" or category == "Zs"
+
+
 def _check_tag(key: str, value: str, what: str) -> str:
     if not key.strip():
         raise UsageError(f"{what}: the tag key {key!r} is empty", 'give every tag a key, e.g. tags = { team = "ml" }')
@@ -198,6 +205,12 @@ def _check_tag(key: str, value: str, what: str) -> str:
         )
     if len(key) > 128 or len(value) > 256:
         raise UsageError(f"{what} is too long", "IAM tag keys hold 128 characters, values 256")
+    bad = next((c for c in key + value if not _tag_char(c)), None)
+    if bad is not None:  # IAM would refuse it at TagRole; an ESC or newline would also reach hints and plans
+        raise UsageError(
+            f"{what}: the character {bad!r} is not allowed in an IAM tag",
+            "IAM tags hold letters, digits, spaces and _ . : / = + - @",
+        )
     if key.lower().startswith("aws:"):
         raise UsageError(f"{what} uses the reserved prefix aws:", "choose another tag key")
     return value

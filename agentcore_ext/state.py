@@ -83,12 +83,22 @@ class AgentScan:
 
 @dataclass(frozen=True)
 class ExtraPolicy:
-    """An `additional-policies` entry: the agent's own grants (a JSON document, or a managed policy's ARN)."""
+    """An `additional-policies` entry: the agent's own grants, a JSON document or a managed policy's ARN.
+
+    A file's statements are written as given (judge/additional_policy.py); a managed policy must be attached.
+    Its document is read through the gateway when AWS is at hand (aws/gather_role.py), so the judge can see what
+    it grants; offline (validate, policy) it stays None, and `error` says why a read failed."""
 
     source: str  # the file or ARN as given
-    document: PolicyDocument | None = None  # None for an ARN: the role must have it attached
-    raw: Mapping[str, Any] | None = None
-    arn: str = ""
+    document: PolicyDocument | None = None  # a file's; an ARN's default version once read, else None
+    raw: Mapping[str, Any] | None = None  # the JSON as written or served
+    arn: str = ""  # set for a managed policy
+    error: str = ""  # why an ARN's document could not be read (a refused GetPolicy, say)
+
+    @property
+    def aws_managed(self) -> bool:
+        """An AWS managed policy (`arn:P:iam::aws:policy/...`): attachable in every account."""
+        return self.arn.split(":")[4:5] == ["aws"]
 
 
 @dataclass(frozen=True)

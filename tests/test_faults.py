@@ -32,6 +32,7 @@ from botocore.exceptions import ClientError
 from typer.testing import CliRunner
 
 from agentcore_ext.aws import gateway as aws
+from agentcore_ext.aws import waiting
 from agentcore_ext.aws.apply import BACKOFF, MAX_WAIT, SLOW_BACKOFF
 from agentcore_ext.aws.sandbox import FULL_ACCESS_DOCUMENT, role_management_document
 from agentcore_ext.cli.app import app
@@ -686,8 +687,8 @@ def test_a_silent_endpoint_times_out_in_seconds_not_minutes(
     blackhole: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # botocore's default connect timeout is 60 s per attempt: 3 minutes before the user hears anything.
-    assert aws.CONNECT_TIMEOUT <= 10
-    monkeypatch.setattr(aws, "CONNECT_TIMEOUT", 0.2)
+    assert waiting.CONNECT_TIMEOUT <= 10
+    monkeypatch.setattr(waiting, "CONNECT_TIMEOUT", 0.2)
     slept: list[float] = []
     monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=slept.append))
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{blackhole}")

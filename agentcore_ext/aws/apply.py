@@ -19,7 +19,17 @@ from agentcore_ext.aws.error_map import CONNECTION_CODES, RESPONSE_LOST
 from agentcore_ext.aws.shapes import THROTTLING_CODES
 from agentcore_ext.errors import EXIT_AWS_CHANGE_FAILED, EXIT_INTERRUPTED, AgentCoreExtError, AwsError
 from agentcore_ext.iam.policy import PolicyError, parse_policy, policy_to_dict
-from agentcore_ext.plan.model import ORDER, Action, CreateRole, Plan, PutInlinePolicy, TagRole, UpdateTrust, summary
+from agentcore_ext.plan.model import (
+    ORDER,
+    Action,
+    AttachPolicy,
+    CreateRole,
+    Plan,
+    PutInlinePolicy,
+    TagRole,
+    UpdateTrust,
+    summary,
+)
 
 if TYPE_CHECKING:
     from agentcore_ext.aws.gateway import Gateway
@@ -222,6 +232,9 @@ def _run(gateway: Gateway, action: Action, waiter: _Waiter) -> bool:
                 return False
         case PutInlinePolicy(role=role, policy_name=policy, document=document):
             waiter.retry_missing(lambda: gateway.put_role_policy(role, policy, document), f"serve role {role}")
+        case AttachPolicy(role=role, policy_arn=arn):
+            # The policy was read before planning (aws/gather_role.py): a NoSuchEntity here is the new role.
+            waiter.retry_missing(lambda: gateway.attach_role_policy(role, arn), f"serve role {role}")
         case UpdateTrust(role=role, new_document=document):
             waiter.retry_missing(lambda: gateway.update_assume_role_policy(role, document), f"serve role {role}")
         case TagRole(role=role, tags=tags):
@@ -238,6 +251,8 @@ def _settle(gateway: Gateway, done: tuple[Action, ...], waiter: _Waiter) -> list
                 checks[f"inline policy {policy}"] = partial(_serves_inline, gateway, role, policy, document)
             case UpdateTrust(role=role, new_document=document) | CreateRole(name=role, trust=document):
                 checks[f"trust policy of {role}"] = partial(_serves_trust, gateway, role, document)
+            case AttachPolicy(role=role, policy_arn=arn):
+                checks[f"attachment of {arn}"] = partial(_serves_attached, gateway, role, arn)
             case TagRole():
                 pass  # tags decide nothing the checks judge: no need to wait for them
     return waiter.until_all(gateway, checks, "serve the new")
@@ -245,6 +260,10 @@ def _settle(gateway: Gateway, done: tuple[Action, ...], waiter: _Waiter) -> list
 
 def _serves_inline(gateway: Gateway, role: str, policy: str, document: Mapping[str, Any]) -> bool:
     return _same(_served_inline(gateway, role, policy), document)
+
+
+def _serves_attached(gateway: Gateway, role: str, arn: str) -> bool:
+    return arn in (attached for _, attached in gateway.list_attached_role_policies(role))
 
 
 def _serves_trust(gateway: Gateway, role: str, document: Mapping[str, Any]) -> bool:

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import boto3
 import botocore.exceptions as bex
-from botocore.config import Config
 
 from agentcore_ext.aws import redact
 from agentcore_ext.aws.error_map import mapped_errors, setup_errors, simulator_errors, unknown_profile
@@ -36,6 +35,7 @@ from agentcore_ext.aws.shapes import (
     user_info,
 )
 from agentcore_ext.aws.speculate import Speculation
+from agentcore_ext.aws.waiting import SlowWatch, client_config
 from agentcore_ext.errors import AgentCoreExtError, AwsError, no_region
 from agentcore_ext.state import SimulationResult
 
@@ -44,9 +44,6 @@ if TYPE_CHECKING:
     from mypy_boto3_sts import STSClient
 
 
-# botocore waits 60 s for a TCP connection, per attempt: an endpoint that drops packets (VPN down, a firewall, a
-# stale AWS_ENDPOINT_URL) would keep the user waiting 3 minutes for "cannot reach". AWS connects in milliseconds.
-CONNECT_TIMEOUT = 5.0
 # IAM throttles bursts (its limits are in the tens of requests per second per account); a run's widest layer (a
 # caller in 10 groups: 20 listings) fits in one round trip, and the standard retry mode rides out a throttle.
 MAX_PARALLEL_READS = 16
@@ -86,17 +83,15 @@ class Gateway(RoleWrites):
         self._count_lock = threading.Lock()  # reads may run in parallel (see parallel())
         # Told the new count after each request, so a run's report counts the requests of a run that fails.
         self.on_request: Callable[[int], None] | None = None
-        retries: dict[str, Any] = {"mode": "standard"}
-        if max_attempts is not None:
-            retries["total_max_attempts"] = max_attempts
-        pool = MAX_PARALLEL_READS  # botocore keeps 10 connections: reads 11-16 of a layer would wait for one
-        self._config = Config(retries=retries, connect_timeout=CONNECT_TIMEOUT, max_pool_connections=pool)  # type: ignore[arg-type]
+        # botocore keeps 10 connections: reads 11-16 of a layer would wait for one
+        self._config = client_config(max_attempts, MAX_PARALLEL_READS)
         self._iam: IAMClient | None = None
         self._sts: STSClient | None = None
         self._bedrock: Any = None
         self._managed_docs: dict[str, dict[str, Any]] = {}
         self._identity: dict[str, str] | None = None  # GetCallerIdentity's answer, for lend_session()
         self._early: Speculation | None = None  # reads sent beside GetCallerIdentity (speculate())
+        self._slow = SlowWatch()
         self._local = threading.local()  # .early: the speculation a worker thread's requests belong to
 
     @property
@@ -144,6 +139,7 @@ class Gateway(RoleWrites):
                 service, region_name=self._region, config=self._config, endpoint_url=self._endpoint_url
             )
         client.meta.events.register_first("before-send", self._count)
+        self._slow.register(client)
         client.meta.events.register_first(f"needs-retry.{service}", self._early_retry)
         return client
 

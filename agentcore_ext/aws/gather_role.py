@@ -6,12 +6,16 @@ The only reader of the role; judging what it read is judge/role.py's job.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
 from agentcore_ext.aws.gateway import Gateway
-from agentcore_ext.errors import AwsError
-from agentcore_ext.state import ObservedRole, observe_policy
+from agentcore_ext.aws.shapes import ACCESS_DENIED_CODES
+from agentcore_ext.errors import AwsError, UsageError
+from agentcore_ext.iam.policy import PolicyError, parse_policy
+from agentcore_ext.judge.additional_declared import refuse_foreign
+from agentcore_ext.state import AgentSpec, ExtraPolicy, ObservedRole, observe_policy
 
 # --- reading IAM -------------------------------------------------------------------------------------------
 
@@ -117,3 +121,54 @@ def gather_role(gateway: Gateway, name: str, *, case_insensitive: bool = True) -
         boundary=boundary,
         tags=_tags(role.get("Tags")),
     )
+
+
+# --- the agent's additional managed policies ----------------------------------------------------------------
+
+
+def _read_extra(gateway: Gateway, extra: ExtraPolicy) -> ExtraPolicy:
+    """The policy with its default version's document; a missing one is refused (attaching it would fail half-way
+    through a plan), one the caller may not read is kept unread (a warning: it is still required attached)."""
+    try:
+        raw = gateway.get_managed_policy_document(extra.arn)
+    except AwsError as exc:
+        if exc.code == "NoSuchEntity":
+            raise UsageError(
+                f"--additional-policy {extra.arn}: no such managed policy",
+                "check the ARN (aws iam get-policy --policy-arn ARN), or create the policy first",
+            ) from exc
+        if exc.code in ACCESS_DENIED_CODES:
+            return replace(extra, error=f"{exc.operation or 'iam:GetPolicy'} refused")
+        raise
+    try:
+        return replace(extra, document=parse_policy(dict(raw), name=extra.arn), raw=raw)
+    except PolicyError as exc:
+        return replace(extra, raw=raw, error=f"its document cannot be parsed: {exc}")
+
+
+def read_additional_policies(gateway: Gateway, spec: AgentSpec) -> AgentSpec:
+    """The spec with the agent's --additional-policy ARNs read (GetPolicy, GetPolicyVersion; all at once), so the
+    judge sees what they grant before a plan attaches them. Another account's is refused before any call."""
+    extras = list(spec.profile.extra_policies)
+    wanted = [i for i, e in enumerate(extras) if _unread(e)]
+    if not wanted:
+        return spec
+    refuse_foreign(spec)
+    answers = gateway.parallel(*(partial(_read_extra, gateway, extras[i]) for i in wanted))
+    for i, read in zip(wanted, answers, strict=True):
+        extras[i] = read
+    return replace(spec, profile=replace(spec.profile, extra_policies=tuple(extras)))
+
+
+def _unread(extra: ExtraPolicy) -> bool:
+    return bool(extra.arn) and extra.document is None and not extra.error
+
+
+def gather_role_for(gateway: Gateway, name: str, spec: AgentSpec) -> tuple[ObservedRole | None, AgentSpec]:
+    """gather_role, and the agent's additional managed policies read beside it (no round trip more)."""
+    if not any(_unread(e) for e in spec.profile.extra_policies):
+        return gather_role(gateway, name), spec
+    observed, read = gateway.parallel(
+        partial(gather_role, gateway, name), partial(read_additional_policies, gateway, spec)
+    )
+    return observed, read

@@ -1,4 +1,5 @@
-"""The gateway's role writes (CreateRole, PutRolePolicy, UpdateAssumeRolePolicy, TagRole), mixed into Gateway.
+"""The gateway's role writes (CreateRole, PutRolePolicy, AttachRolePolicy, UpdateAssumeRolePolicy, TagRole), mixed
+into Gateway.
 
 Only aws/apply.py calls them, through the gateway, so every write is counted and mapped like any request.
 """
@@ -40,6 +41,10 @@ class RoleWrites:
     def put_role_policy(self: _Writer, role: str, policy_name: str, document: Mapping[str, Any]) -> None:
         with self._errors("iam:PutRolePolicy"):
             self.iam.put_role_policy(RoleName=role, PolicyName=policy_name, PolicyDocument=json.dumps(document))
+
+    def attach_role_policy(self: _Writer, role: str, policy_arn: str) -> None:
+        with self._errors("iam:AttachRolePolicy"):
+            self.iam.attach_role_policy(RoleName=role, PolicyArn=policy_arn)
 
     def update_assume_role_policy(self: _Writer, role: str, document: Mapping[str, Any]) -> None:
         with self._errors("iam:UpdateAssumeRolePolicy"):

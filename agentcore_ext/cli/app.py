@@ -55,6 +55,13 @@ def _root(
 
 
 def main(argv: list[str] | None = None) -> None:
+    from agentcore_ext.cli import streams
+
+    with streams.guarded():  # a closed or full stdout/stderr changes neither what --json prints nor the exit code
+        _main(argv)
+
+
+def _main(argv: list[str] | None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "help":  # `agentcore-ext help [COMMAND...]` is `agentcore-ext [COMMAND...] --help`
         args = [*args[1:], "--help"]

@@ -24,9 +24,11 @@ def settings_from_flags(**flags: Any) -> Settings:
 
     Typer needs every flag in each command's signature; this keeps their bodies from spelling them out again.
     """
+    from agentcore_ext import progress as progress_line
     from agentcore_ext.cli.run import resolve_region
     from agentcore_ext.settings import build_settings, load_team_defaults
 
+    progress_line.set_sink(progress)  # waits the gateway notices (a slow AWS answer) on the flows' progress line
     flags = {_RENAMED.get(key, key): value for key, value in flags.items()}
     flags["region"] = resolve_region(flags.get("region"))
     return build_settings(defaults=load_team_defaults(Path.cwd()), workdir=str(Path.cwd()), **flags)

@@ -43,6 +43,7 @@ class StackRole:
     meta: RoleMeta
     trust: dict[str, Any]
     permissions: dict[str, Any]
+    managed_policies: tuple[str, ...] = ()  # attached to the role (the agent's --additional-policy ARNs)
 
 
 _CFN_IDS = {"execution": "AgentCoreExecution", "codebuild": "AgentCoreCodeBuild"}
@@ -81,6 +82,8 @@ def _cloudformation_stack(roles: list[StackRole]) -> dict[str, Any]:
         }
         if r.meta.boundary:
             props["PermissionsBoundary"] = r.meta.boundary
+        if r.managed_policies:
+            props["ManagedPolicyArns"] = list(r.managed_policies)
         if r.meta.tags:
             props["Tags"] = _tags_cfn(r.meta.tags)
         resources[f"{base}Role"] = {"Type": "AWS::IAM::Role", "Properties": props}
@@ -144,6 +147,17 @@ def _terraform_role(r: StackRole) -> str:
         f"  policy = jsonencode({_body(r.permissions)})",
         "}",
         "",
+    ]
+    # One attachment resource each (the provider deprecates aws_iam_role's managed_policy_arns).
+    for n, arn in enumerate(r.managed_policies, start=1):
+        lines += [
+            f'resource "aws_iam_role_policy_attachment" "{name}_{n}" {{',
+            f"  role       = aws_iam_role.{name}.name",
+            f"  policy_arn = {json.dumps(arn)}",
+            "}",
+            "",
+        ]
+    lines += [
         f'output "{name}_role_arn" {{',
         f"  value = aws_iam_role.{name}.arn",
         "}",

@@ -87,6 +87,9 @@ def _emit(
         note = escalation_note(caller_scope(s)) if kind == "caller" else None
         if note:
             render.err(f"warning: {note}")
+        if kind == "permissions":
+            for arn in managed_arns(s):  # not part of a permissions document: said beside it
+                render.err(f"note: the role also needs managed policy {arn} attached (--additional-policy)")
         meta = formats.RoleMeta(
             role_name=s.role_name or arns.default_role_name(s.region, s.agent_name or "agent", s.role_name_template),
             role_path=s.role_path,
@@ -138,10 +141,16 @@ def _stack(kind: str, settings: Settings, fmt: str, with_codebuild: bool) -> str
                 policy_name=names[key][1],
             ),
             *documents[key],
+            managed_arns(s) if key == "execution" else (),
         )
         for key in keys
     ]
     return formats.render_stack(roles, fmt)
+
+
+def managed_arns(settings: Settings) -> tuple[str, ...]:
+    """The --additional-policy ARNs (team defaults included): attached to the execution role, as given."""
+    return tuple(a for a in settings.additional_policies if a.startswith("arn:"))
 
 
 def _register(kind: str, doc: str) -> None:

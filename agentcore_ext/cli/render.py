@@ -53,32 +53,51 @@ def colour_on(stream: TextIO | None = None, *, as_json: bool = False) -> bool:
     return bool(isatty and isatty())
 
 
+# Values in messages come from code literals, YAML, flags and AWS: a raw ESC can erase or recolour the line above,
+# a newline can forge a line of its own, a bidi override can reorder what is read (red-team issue 21, item 10).
+# Every C0/C1 control character, DEL and the bidi controls are shown escaped; a note keeps its own line breaks.
+_CONTROLS = {
+    c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+    for c in (*range(0x20), *range(0x7F, 0xA0), 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+}
+_CONTROLS_BUT_NEWLINE = {c: e for c, e in _CONTROLS.items() if c != 0x0A}
+
+
+def printable(text: str, *, lines: bool = False) -> str:
+    """text with control characters escaped; lines=True keeps newlines (a multi-line note of the tool's own)."""
+    return text.translate(_CONTROLS_BUT_NEWLINE if lines else _CONTROLS)
+
+
 def _mark(level: Severity, colour: bool) -> str:
     return f"{_SGR[level]}{_MARK[level]}{_RESET}" if colour else _MARK[level]
 
 
 def plan(text: str, *, as_json: bool = False) -> None:
     """A plan's text (plan/display.py) on stderr, its document diff coloured on a terminal."""
+    text = printable(text, lines=True)  # before the colour: the SGR codes are the tool's own
     if colour_on(as_json=as_json):
         from agentcore_ext.plan.display import coloured
 
         text = coloured(text)
-    err(text)
-
-
-def err(text: str = "") -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def out(text: str) -> None:
-    print(text, file=sys.stdout, flush=True)
+def err(text: str = "") -> None:
+    print(printable(text, lines=True), file=sys.stderr, flush=True)
+
+
+def out(text: str) -> bool:
+    """A document on stdout; False when stdout would not take it (said on stderr: cli/streams.py)."""
+    from agentcore_ext.cli.streams import deliver
+
+    return deliver(text)
 
 
 def error(exc: AgentCoreExtError) -> None:
     """An error outside a report (policy output, pass-through): its message and hint, in one style."""
-    err(f"{_MARK[Severity.ERROR]} [{error_code(exc.exit_code)}] {exc.message}")
+    err(f"{_MARK[Severity.ERROR]} [{error_code(exc.exit_code)}] {printable(exc.message)}")
     if exc.hint:
-        err(f"    hint: {exc.hint}")
+        err(f"    hint: {printable(exc.hint)}")
 
 
 def _yes_no(value: bool | None) -> str:
@@ -96,11 +115,12 @@ def human(report: Report, stream: TextIO | None = None, *, as_json: bool = False
         def coloured(text: str) -> str:
             return text
 
-    def line(text: str = "") -> None:
-        print(text, file=w)
+    def line(text: str = "", mark: str = "") -> None:
+        """mark: the tool's own (coloured) prefix; the rest holds values from code, YAML and AWS: escaped."""
+        print(mark + printable(text, lines=True), file=w)
 
     for note in report.notes:
-        line(coloured(note))
+        print(coloured(printable(note, lines=True)), file=w)
     if report.caller:
         c = report.caller
         line(f"caller: {c.principal_arn or c.arn} (kind: {c.kind}, account: {c.account})")
@@ -131,9 +151,9 @@ def human(report: Report, stream: TextIO | None = None, *, as_json: bool = False
     if report.configure and report.configure.ran:
         line(f"configure: agentcore configure exited {report.configure.exit_code}")
     for f in report.findings:
-        line(f"{_mark(f.level, colour)} [{f.code}] {f.message}")
+        line(f" [{f.code}] {printable(f.message)}", _mark(f.level, colour))
         if f.hint:
-            line(f"    hint: {f.hint}")
+            line(f"    hint: {printable(f.hint)}")
     line(f"{'ok' if report.ok else 'not ok'} ({report.aws_calls} AWS calls, {report.seconds:.2f}s)")
 
 
@@ -144,8 +164,8 @@ def _by_feature(requirements: tuple[Mapping[str, Any], ...]) -> dict[str, list[M
     return out
 
 
-def emit(report: Report, as_json: bool) -> None:
-    """Human text always goes to stderr; with --json the report is also the one document on stdout."""
+def emit(report: Report, as_json: bool) -> bool:
+    """Human text always goes to stderr; with --json the report is also the one document on stdout.
+    False when that document could not be written."""
     human(report, as_json=as_json)
-    if as_json:
-        out(json.dumps(report.to_dict(), indent=2))
+    return out(json.dumps(report.to_dict(), indent=2)) if as_json else True

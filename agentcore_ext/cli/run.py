@@ -20,7 +20,8 @@ def run(command: str, as_json: bool, body: Callable[[Report], int]) -> NoReturn:
     """Run body(report) -> exit code; errors become a finding, a message on stderr and their exit code."""
     report = Report(command)
     code = run_report(report, body)
-    render.emit(report, as_json)
+    if not render.emit(report, as_json) and code == 0:
+        code = EXIT_INTERNAL  # a script asked for the report and got none: never "success" (issue 21, item 23)
     raise typer.Exit(code)
 
 

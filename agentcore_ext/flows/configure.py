@@ -9,18 +9,17 @@ Like every flow, it fills a Report, returns an exit code and prints nothing itse
 from __future__ import annotations
 
 import shlex
-import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from agentcore_ext import arns
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, EXIT_INTERRUPTED, EXIT_TOOLKIT_FAILED, UsageError
-from agentcore_ext.findings import Code, Finding, codes, has_errors, without
+from agentcore_ext.findings import Code, Finding, codes, has_errors
 from agentcore_ext.flows import answers, codebuild_step, transaction
+from agentcore_ext.flows import configure_undo as undo
 from agentcore_ext.flows.ensure import precheck, settle_role
 from agentcore_ext.flows.role import RoleOutcome, shape_args
 from agentcore_ext.flows.session import Confirm, Progress, Session, role_into_report
-from agentcore_ext.plan.model import Plan, PlanKind
 from agentcore_ext.report import ConfigureBlock, Report
 from agentcore_ext.settings import Settings
 from agentcore_ext.toolkit.argv import build_configure_argv, configure_overrides
@@ -58,9 +57,18 @@ def check_entrypoint(entrypoint: str | None, workdir: Path) -> str:
 
 def configure(settings: Settings, report: Report, confirm: Confirm, progress: Progress, *, interactive: bool) -> int:
     """The drop-in for `agentcore configure`, as a transaction: read-only checks, the toolkit with the planned role
-    ARN, then the role judged and planned for what the toolkit wrote; anything short of done puts the folder back."""
+    ARN, then the role judged and planned for what the toolkit wrote; anything short of done undoes its writes.
+    One run at a time per folder (transaction.locked); a link where the toolkit writes is exit 2 before anything."""
     workdir = Path(settings.workdir)
     entrypoint = check_entrypoint(settings.entrypoint, workdir)
+    with transaction.guarded(workdir, settings.agent_name, entrypoint, progress, lock=not settings.dry_run):
+        return _configure(settings, entrypoint, report, confirm, progress, interactive=interactive)
+
+
+def _configure(
+    settings: Settings, entrypoint: str, report: Report, confirm: Confirm, progress: Progress, *, interactive: bool
+) -> int:
+    workdir = Path(settings.workdir)
     require_toolkit()  # exit 5 before any AWS change, not after
     # Refuse `-- --execution-role ...` and friends before anything happens; a custom ECR repository given
     # to the toolkit is one the role must be able to pull from, so it is judged for that repository.
@@ -146,8 +154,8 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
         )
         return EXIT_CHECKS_FAILED if has_errors(report.findings) else 0
     # 2. The toolkit, with the planned ARN (the role need not exist yet: with -er the toolkit reads no IAM).
-    before = transaction.take(workdir)  # before the .bak: a pre-existing .bak comes back as it was too
-    _backup(workdir, report)
+    before, after = transaction.take(workdir, transaction.toolkit_files(entrypoint)), None  # taken before the .bak
+    undo.backup(before, report)
     progress(f"running: agentcore {' '.join(argv)}")
     # The toolkit builds its own boto3 session: hand it the same profile our checks used.
     env = {"AWS_PROFILE": settings.profile} if settings.profile else None
@@ -157,30 +165,31 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
             argv, workdir, env=env, region=s.spec.region, stdout_to_stderr=settings.json, session_scope=lend
         )
     except BaseException:
-        _restore(before, report)
+        undo.restore(before, after, report)
         raise
+    after = transaction.take(workdir, before.listed)  # what the toolkit left: undone later only where still so
     report.configure = ConfigureBlock(True, code, ("agentcore", *argv))
     if code == EXIT_INTERRUPTED:
-        _restore(before, report)
+        undo.restore(before, after, report)
         report.add(
             [
                 Finding(
                     Code.INTERRUPTED,
-                    "interrupted at the toolkit's prompt: nothing was changed (IAM was not touched, the folder "
-                    "is as it was)",
+                    "interrupted at the toolkit's prompt: nothing was changed (IAM was not touched, the "
+                    "toolkit's files are as they were)",
                     "rerun the same command",
                 )
             ]
         )
         return EXIT_INTERRUPTED
     if code != 0:
-        _restore(before, report)
+        undo.restore(before, after, report)
         report.add(
             [
                 Finding(
                     Code.TOOLKIT_CONFIGURE_FAILED,
                     f"the starter toolkit failed: agentcore configure exited {code}",
-                    "see the toolkit's output above; IAM was not changed and the folder is as it was",
+                    "see the toolkit's output above; IAM was not changed and the toolkit's files are as they were",
                 )
             ]
         )
@@ -215,16 +224,16 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
                 ]
             )
     except BaseException:  # interrupted at the IAM prompt, or AWS refused a write: the error says what was done
-        _restore(before, report)
+        undo.restore(before, after, report)
         raise
     # 5. Declined or blocked: the folder goes back as it was.
     if Code.ROLE_CHANGE_DECLINED in codes(report.findings):
-        _restore(before, report, quiet=True)
+        undone = undo.restore(before, after, report, quiet=True)
         also = codebuild.planned.plan if codebuild and told is outcome and codebuild.planned.plan.will_apply else None
-        _declined(report, told, _rerun_command(settings, s, entrypoint), also, execution=told is outcome)
+        undo.declined(report, told, _rerun_command(settings, s, entrypoint), also, told is outcome, undone)
         return EXIT_CHECKS_FAILED
     if has_errors(report.findings):
-        _restore(before, report)
+        undo.restore(before, after, report)
         return EXIT_CHECKS_FAILED
     return 0
 
@@ -234,47 +243,6 @@ def _declined_first(execution: RoleOutcome, codebuild: RoleOutcome) -> RoleOutco
     declined = Code.ROLE_CHANGE_DECLINED
     only_codebuild = declined in codes(codebuild.findings) and declined not in codes(execution.findings)
     return codebuild if only_codebuild else execution
-
-
-def _restore(before: transaction.FolderSnapshot, report: Report, *, quiet: bool = False) -> None:
-    """Put the folder back and say so (the backup note no longer holds: the .bak is as it was too)."""
-    undone = transaction.restore(before)
-    report.findings = without(report.findings, Code.CONFIG_BACKED_UP, Code.CONFIGURED_ROLE_REPLACED)
-    if quiet:
-        return
-    report.add(
-        [
-            Finding(
-                Code.CONFIG_RESTORED,
-                "the folder is as it was before the toolkit ran"
-                + (f" ({undone.describe()})" if undone else " (the toolkit had changed nothing)")
-                + "; the execution role is as the report says",
-            )
-        ]
-    )
-
-
-def _declined(report: Report, outcome: RoleOutcome, rerun: str, also: Plan | None, *, execution: bool) -> None:
-    """A declined plan is the user's choice, not a failed check: one line and the command, not the verdict on a
-    role that does not exist yet (its plan stays in the JSON report's `plan`). `also`: the CodeBuild role's plan,
-    declined with it at the same prompt."""
-    what = " and ".join(
-        f"{'create' if plan.kind is PlanKind.CREATE else 'repair'} role {plan.role_name}"
-        for plan in (outcome.plan, *((also,) if also else ()))
-    )
-    report.notes.clear()  # the plan was shown above the prompt
-    report.findings = [
-        Finding(
-            Code.ROLE_CHANGE_DECLINED,
-            f"declined: {what}; nothing was changed in IAM, and the folder was restored "
-            f"({CONFIG_FILE} and the toolkit's files as before)",
-            f"to be asked again, rerun: {rerun}",
-        )
-    ]
-    if also is not None:  # the JSON report keeps what was declined, as codebuild_into_report files it
-        report.plan = {**(report.plan or {}), "codebuild": also.to_dict()}
-    if execution and not outcome.role.exists:
-        report.role = None  # INTERFACE: null when no role was found; the plan says what it would have been
 
 
 def _rerun_command(settings: Settings, s: Session, entrypoint: str) -> str:
@@ -308,19 +276,3 @@ def _configured_agent(settings: Settings, workdir: Path, report: Report) -> Agen
         )
         return default
     return read_agent_config(workdir, settings.agent_name, path) if settings.agent_name else None
-
-
-def _backup(workdir: Path, report: Report) -> None:
-    """One generation of .bedrock_agentcore.yaml.bak, written just before the toolkit rewrites the file."""
-    current = workdir / CONFIG_FILE
-    if current.is_file():
-        shutil.copy2(current, workdir / f"{CONFIG_FILE}.bak")
-        report.add(
-            [
-                Finding(
-                    Code.CONFIG_BACKED_UP,
-                    f"{CONFIG_FILE} copied to {CONFIG_FILE}.bak before the toolkit rewrites it",
-                    f"restore it with: cp {CONFIG_FILE}.bak {CONFIG_FILE}",
-                )
-            ]
-        )

@@ -7,14 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from agentcore_ext import arns
-from agentcore_ext.errors import UsageError
+from agentcore_ext.errors import ChecksFailed, UsageError
+from agentcore_ext.findings import Code
 from agentcore_ext.flows.profile import profiled_spec
+from agentcore_ext.judge.additional_declared import declared_findings
 from agentcore_ext.judge.caller_policy import CallerScope, caller_document, role_name_pattern
 from agentcore_ext.judge.codebuild_role import codebuild_permissions_document, codebuild_trust_document
 from agentcore_ext.judge.deploy_needs import deploy_mode
 from agentcore_ext.judge.requirements import permissions_document, trust_document
 from agentcore_ext.report import Report
 from agentcore_ext.settings import Settings
+from agentcore_ext.state import AgentSpec
 
 KINDS = ("trust", "permissions", "caller", "codebuild-trust", "codebuild-permissions")
 
@@ -29,6 +32,14 @@ def _account_from_aws(profile: str | None, region: str) -> str:
     from agentcore_ext.aws.gateway import Gateway  # lazy: only when --account is missing
 
     return str(Gateway(profile=profile, region=region).caller_identity()["Account"])
+
+
+def refuse_too_broad(spec: AgentSpec) -> None:
+    """An administrator-level --additional-policy is never written or attached by the tool (ADDITIONAL_POLICY_TOO_BROAD
+    in doctor, role ensure, configure): it is not printed for an administrator to deploy either (exit 3)."""
+    for finding in declared_findings(spec):
+        if finding.code is Code.ADDITIONAL_POLICY_TOO_BROAD:
+            raise ChecksFailed(finding.message, finding.hint)
 
 
 def caller_scope(settings: Settings) -> CallerScope:
@@ -54,6 +65,8 @@ def policy_document(kind: str, settings: Settings) -> tuple[dict[str, Any], Sett
     if kind == "caller":
         return caller_document(caller_scope(settings)), settings
     spec = profiled_spec(settings, Report("policy"), account=account)
+    if kind == "permissions":
+        refuse_too_broad(spec)
     documents = {
         "trust": trust_document,
         "permissions": permissions_document,
@@ -83,6 +96,8 @@ def role_documents(
     account = settings.account or _account_from_aws(settings.profile, region)
     settings = settings.with_(region=region, account=account)
     spec = profiled_spec(settings, Report("policy"), account=account)
+    if "execution" in roles:
+        refuse_too_broad(spec)
     pairs = {
         "execution": (trust_document(spec), permissions_document(spec)),
         "codebuild": (codebuild_trust_document(spec), codebuild_permissions_document(spec)),

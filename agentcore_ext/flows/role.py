@@ -13,7 +13,7 @@ from typing import Any
 
 from agentcore_ext.aws.apply import ApplyResult, apply_plan
 from agentcore_ext.aws.gateway import Gateway
-from agentcore_ext.aws.gather_role import gather_role
+from agentcore_ext.aws.gather_role import gather_role, gather_role_for, read_additional_policies
 from agentcore_ext.errors import AwsError, UsageError
 from agentcore_ext.findings import Code, Finding, has_errors
 from agentcore_ext.judge.role import RoleVerdict
@@ -157,7 +157,7 @@ def _outcome(
 def check_role(gateway: Gateway, settings: Settings, spec: AgentSpec) -> RoleOutcome:
     """Read-only (doctor): judge the role and show what --fix would change; never writes."""
     target = resolve_role(settings, account=spec.account, partition=spec.partition, region=spec.region)
-    observed = gather_role(gateway, target.name)
+    observed, spec = gather_role_for(gateway, target.name, spec)  # the --additional-policy ARNs read beside it
     inputs = replace(plan_inputs(settings, target, spec), fix=False, no_create=True, finish=False)
     verdict, plan = make_plan(observed, spec, inputs)
     mismatch = _path_mismatch(target, observed)
@@ -176,7 +176,11 @@ def ensure_role(
     """Find, create or repair the execution role. dry_run and non-compliant-without-fix never write. `reuse`: the
     role as this run read it a moment ago (configure, after a non-interactive toolkit run), not read again."""
     target = resolve_role(settings, account=spec.account, partition=spec.partition, region=spec.region)
-    observed = reuse if reuse is not None and reuse.name == target.name else gather_role(gateway, target.name)
+    observed: ObservedRole | None = reuse
+    if reuse is not None and reuse.name == target.name:
+        spec = read_additional_policies(gateway, spec)  # read by the precheck already: from the gateway's cache
+    else:
+        observed, spec = gather_role_for(gateway, target.name, spec)
     boundary = boundary_document(gateway, settings.permissions_boundary) if observed is None else None
     inputs = plan_inputs(settings, target, spec, boundary)
     return ensure_planned(

@@ -5,6 +5,9 @@ buildspec of services/codebuild.py): the ECR token; push and pull on the agent's
 /aws/codebuild/bedrock-agentcore-*; get/put/list on the source bucket. agentcore-ext's documents are the same, but
 partition-aware, the logs limited to this agent's project and the trust scoped to this agent's project
 (aws:SourceAccount and aws:SourceArn), where the toolkit's trust names the account only.
+
+The trust is judged by judge/trust.py, the execution role's judge, for CODEBUILD_TRUST: this role pushes the
+agent's image, so a trust anyone may use is the same error here (TRUST_WILDCARD_PRINCIPAL).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from agentcore_ext.iam.policy import PolicyDocument
 from agentcore_ext.judge.deploy_needs import CODEBUILD_PRINCIPAL, source_bucket
 from agentcore_ext.judge.permissions import PermissionsVerdict
 from agentcore_ext.judge.rule import Requirement
-from agentcore_ext.judge.trust import TrustVerdict
+from agentcore_ext.judge.trust import TrustSubject, TrustVerdict, judge_trust
 from agentcore_ext.state import AgentSpec, ObservedRole, default_ecr_repository
 
 ECR_BUILD_ACTIONS = (
@@ -44,15 +47,24 @@ def project_arn(spec: AgentSpec) -> str:
     return spec.arn("codebuild", f"project/{default_ecr_repository(spec.agent)}-builder")
 
 
-def trust_request(spec: AgentSpec, *, account: str | None = None) -> Request:
-    acct = account or spec.account
-    source = spec.arn("codebuild", f"project/{default_ecr_repository(spec.agent)}-builder", account=acct)
+def trust_request(spec: AgentSpec) -> Request:
+    """CodeBuild assuming the role to build this agent's project, with the confused-deputy keys it sends."""
     return Request(
         "sts:AssumeRole",
         "*",
-        {"aws:SourceAccount": acct, "aws:SourceArn": source},
+        {"aws:SourceAccount": spec.account, "aws:SourceArn": project_arn(spec)},
         principal={"Service": CODEBUILD_PRINCIPAL},
     )
+
+
+CODEBUILD_TRUST = TrustSubject(
+    service=CODEBUILD_PRINCIPAL,
+    request=trust_request,
+    serves=lambda spec: f"project {project_arn(spec)} (the build fails at StartBuild)",
+    not_allowed=Code.CODEBUILD_ROLE_TRUST_INVALID,
+    not_scoped=Code.CODEBUILD_ROLE_TRUST_NOT_SCOPED,
+    policy_kind="codebuild-trust",
+)
 
 
 def codebuild_trust_document(spec: AgentSpec) -> dict[str, Any]:
@@ -139,52 +151,13 @@ def _who(given: bool) -> str:
     return "the CodeBuild role you gave (-cber)" if given else "the CodeBuild role"
 
 
-OTHER_ACCOUNT = "111122223333"  # any account but the agent's: a trust that admits it is not scoped (confused deputy)
-
-
 def judge_codebuild_trust(
     trust: PolicyDocument | None, spec: AgentSpec, *, name: str = "", given: bool = False
 ) -> TrustVerdict:
-    """CodeBuild may assume the role for this agent's project, and only this account's; nobody else may.
-
-    The same three questions as the execution role's T1-T3 (judge/trust.py), asked of codebuild.amazonaws.com
-    with the project the toolkit creates (services/codebuild.py: bedrock-agentcore-<agent>-builder)."""
+    """T1-T3 for codebuild.amazonaws.com building this agent's project (services/codebuild.py:
+    bedrock-agentcore-<agent>-builder); an unreadable trust (None) admits nobody."""
     who = f"{_who(given)} {name}".rstrip()
-    findings: list[Finding] = []
-    allowed = trust is not None and evaluate([trust], trust_request(spec)).decision is Decision.ALLOWED
-    anyone = Request("sts:AssumeRole", "*", {}, principal={"AWS": f"arn:{spec.partition}:iam::{OTHER_ACCOUNT}:root"})
-    wildcard = trust is not None and evaluate([trust], anyone).decision is Decision.ALLOWED
-    scoped = (
-        trust is not None
-        and allowed
-        and evaluate([trust], trust_request(spec, account=OTHER_ACCOUNT)).decision is not Decision.ALLOWED
-    )
-    if not allowed:
-        findings.append(
-            Finding(
-                Code.CODEBUILD_ROLE_TRUST_INVALID,
-                f"{who} does not let {CODEBUILD_PRINCIPAL} assume it for project "
-                f"{project_arn(spec)}: the build fails at StartBuild",
-                "use the trust `agentcore-ext policy codebuild-trust` prints (or `role ensure --codebuild`)",
-            )
-        )
-    elif not scoped:
-        findings.append(
-            Finding(
-                Code.CODEBUILD_ROLE_TRUST_NOT_SCOPED,
-                f"{who} lets CodeBuild assume it on behalf of any account (confused deputy)",
-                "scope the trust by aws:SourceAccount and aws:SourceArn (`agentcore-ext policy codebuild-trust`)",
-            )
-        )
-    if wildcard:
-        findings.append(
-            Finding(
-                Code.TRUST_WILDCARD_PRINCIPAL,
-                f"{who} may be assumed by principals of other accounts: agentcore-ext does not repair it",
-                "remove the statement that admits any principal, then rerun",
-            )
-        )
-    return TrustVerdict(allowed and scoped and not wildcard, tuple(findings), allowed, scoped, wildcard)
+    return judge_trust(trust or PolicyDocument(()), spec, CODEBUILD_TRUST, role=who)
 
 
 def judge_codebuild_permissions(role: ObservedRole, spec: AgentSpec, *, given: bool = False) -> PermissionsVerdict:

@@ -34,7 +34,7 @@ def judge_codebuild_verdict(observed: ObservedRole, spec: AgentSpec, *, given: b
     trust = judge_codebuild_trust(observed.trust.document, spec, name=observed.name, given=given)
     perms = judge_codebuild_permissions(observed, spec, given=given)
     findings += [*trust.findings, *perms.findings]
-    if observed.reserved and not (trust.ok and perms.ok):
+    if observed.reserved and not (trust.ok and trust.scoped and perms.ok):
         # /aws-reserved/ (Identity Center) and /aws-service-role/ roles: AWS owns them (arns.is_reserved_path).
         findings.append(
             Finding(
@@ -48,7 +48,7 @@ def judge_codebuild_verdict(observed: ObservedRole, spec: AgentSpec, *, given: b
         observed.name,
         observed.arn,
         True,
-        trust.service_allowed and not trust.wildcard and observed.trust.document is not None,
+        trust.ok and observed.trust.document is not None,
         perms.ok,
         perms.missing_actions,
         tuple(findings),

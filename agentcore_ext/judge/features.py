@@ -4,6 +4,7 @@ own `additional-policies`. Pure. Sources per feature: RUNTIME-NEEDS.md "Executio
 
 from __future__ import annotations
 
+from agentcore_ext.judge.additional_policy import additional_rules
 from agentcore_ext.judge.rule import Probe, RequirementLevel, Rule
 from agentcore_ext.state import AgentSpec, Feature, FeatureUse
 
@@ -95,22 +96,10 @@ def _by_id(
 
 
 def _extra_policies(spec: AgentSpec) -> list[Rule]:
-    """`additional-policies` documents: the agent's own grants are required as written.
-
-    Every Allow statement with plain actions and resources becomes a rule; a statement with a Condition is
-    written but judged only by the grants it shares with the role (its context is the agent's own business).
-    """
-    out: list[Rule] = []
-    for extra in spec.profile.extra_policies:
-        if extra.document is None:
-            continue
-        for st in extra.document.statements:
-            if st.effect != "Allow" or st.actions is None or st.resources is None or st.not_actions is not None:
-                continue
-            sid = f"Additional{len(out) + 1}"
-            probes = () if st.conditions else tuple(Probe(r) for r in st.resources)
-            out.append(Rule(sid, "additional-policy", tuple(st.actions), tuple(st.resources), probes, extra.source))
-    return out
+    """`additional-policies` files: each statement written as given, condition, Deny, NotAction and NotResource
+    included, and judged as a requirement where it is a plain Allow (judge/additional_policy.py); managed
+    policies are attached instead (judged on the role's attachments)."""
+    return additional_rules(spec)
 
 
 def feature_rules(spec: AgentSpec) -> list[Rule]:

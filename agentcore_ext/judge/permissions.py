@@ -6,9 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from agentcore_ext.findings import Code, Finding
+from agentcore_ext.findings import Code, Finding, has_errors
 from agentcore_ext.iam.evaluate import Decision, Evaluation, evaluate
 from agentcore_ext.iam.policy import PolicyDocument
+from agentcore_ext.judge.additional_policy import SID_PREFIX, judge_additional
 from agentcore_ext.judge.models import INVOKE_ACTIONS, PROFILE_ARN
 from agentcore_ext.judge.requirements import requirements
 from agentcore_ext.judge.rule import Requirement, RequirementLevel
@@ -25,6 +26,10 @@ class PermissionsVerdict:
     missing_actions: tuple[str, ...]  # required actions not provably allowed, sorted
     findings: tuple[Finding, ...]
     results: tuple[tuple[Requirement, Evaluation], ...] = field(default=())
+    # Of the agent's additional policies (judge/additional_policy.py): statements the role does not hold as
+    # written (a repair adds them as given), and managed policies it does not have attached (a repair attaches).
+    missing_statements: tuple[Mapping[str, Any], ...] = ()
+    missing_attachments: tuple[str, ...] = ()
 
     @property
     def fixable_actions(self) -> tuple[str, ...]:
@@ -51,7 +56,10 @@ def judge_permissions(
     spec: AgentSpec,
     boundary: PolicyDocument | None = None,
     attached_names: Sequence[str] = (),
+    attached_arns: Sequence[str] | None = None,
 ) -> PermissionsVerdict:
+    """`attached_arns`: the role's attached managed policies, when a role was read (None: documents judged as
+    files, whose attachments are unknown)."""
     findings: list[Finding] = []
     results = [(req, evaluate(policies, req.request(), boundary)) for req in requirements(spec)]
     required = [(r, e) for r, e in results if r.level is RequirementLevel.REQUIRED]
@@ -119,7 +127,12 @@ def judge_permissions(
             )
         )
     findings += broad_grants(policies, attached_names)
-    return PermissionsVerdict(not failing, missing, tuple(findings), tuple(results))
+    extra = judge_additional(policies, spec, attached_arns)
+    findings += extra.findings
+    ok = not failing and not has_errors(extra.findings)
+    return PermissionsVerdict(
+        ok, missing, tuple(findings), tuple(results), extra.missing_statements, extra.missing_attachments
+    )
 
 
 def _describe(items: list[tuple[Requirement, Evaluation]]) -> str:
@@ -187,10 +200,13 @@ def _through_one_profile(st: Mapping[str, Any], actions: list[str], resources: l
 
 def written_wildcards(document: Mapping[str, Any]) -> list[Finding]:
     """P2 for what the tool is about to write: `*` beyond the actions that take only `*`, or a resource whose
-    whole id is a wildcard (every repository, memory, gateway ... of the account), e.g. from `--ecr '*'`."""
+    whole id is a wildcard (every repository, memory, gateway ... of the account), e.g. from `--ecr '*'`. The
+    agent's own additional statements are written as its file says (ADDITIONAL_POLICY_TOO_BROAD judges those)."""
     broad: list[str] = []
     statements = document.get("Statement", [])
     for st in statements if isinstance(statements, list) else [statements]:
+        if st.get("Effect") == "Deny" or str(st.get("Sid", "")).startswith(SID_PREFIX):
+            continue  # the agent's own statements, written as the file gives them (a Deny narrows the role)
         actions = st.get("Action", [])
         actions = [actions] if isinstance(actions, str) else list(actions)
         resources = st.get("Resource", [])

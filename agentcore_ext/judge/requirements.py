@@ -52,11 +52,17 @@ def _statement(rule: Rule, actions: tuple[str, ...]) -> dict[str, Any]:
 
 
 def permissions_document(spec: AgentSpec, only_actions: set[str] | None = None) -> dict[str, Any]:
-    """The least-privilege permissions policy; with only_actions, just the statements (and actions) for those."""
+    """The least-privilege permissions policy; with only_actions, just the statements (and actions) for those.
+
+    An additional policy's statement is written whole, as given: with only_actions, when it is an Allow judged by
+    requests and one of its actions is missing (one required as written is added by the planner when missing)."""
     statements = []
     for rule in agent_rules(spec):
         actions = rule.actions if only_actions is None else tuple(a for a in rule.actions if a in only_actions)
-        if actions:
+        if rule.statement is not None:
+            if only_actions is None or (actions and rule.probes):
+                statements.append(dict(rule.statement))
+        elif actions:
             statements.append(_statement(rule, actions))
     return {"Version": "2012-10-17", "Statement": statements}
 

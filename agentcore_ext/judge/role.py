@@ -68,7 +68,8 @@ def judge_role(observed: ObservedRole, spec: AgentSpec) -> RoleVerdict:
     boundary = observed.boundary.document if observed.boundary else None
     if observed.boundary and boundary is None:
         boundary = PolicyDocument((), name=observed.boundary.name)  # unreadable boundary: assume it allows nothing
-    perms = judge_permissions(_docs(observed), spec, boundary, [p.name for p in observed.attached])
+    attached = observed.attached
+    perms = judge_permissions(_docs(observed), spec, boundary, [p.name for p in attached], [p.arn for p in attached])
     findings += [*trust.findings, *perms.findings]
     trust_ok = trust.ok and observed.trust.document is not None
     if observed.reserved and not (trust_ok and perms.ok and trust.scoped):

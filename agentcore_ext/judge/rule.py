@@ -38,16 +38,20 @@ class Rule:
     condition: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     level: RequirementLevel = RequirementLevel.REQUIRED
     telemetry: bool = False  # missing it only degrades traces or metrics (RUNTIME-NEEDS.md, observability)
+    # An additional policy's statement (judge/additional_policy.py): written whole, exactly as given, instead of
+    # being built from actions/resources/condition; never cut to some of its actions (a Deny cut would deny less).
+    statement: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """INTERFACE.md's `role.requirements` entry."""
-        return {
+        """INTERFACE.md's `role.requirements` entry (with `statement` for one required as written)."""
+        out = {
             "feature": self.feature,
             "level": str(self.level),
             "actions": list(self.actions),
             "resources": list(self.resources),
             "reason": self.reason,
         }
+        return out | ({"statement": dict(self.statement)} if self.statement is not None else {})
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,11 @@ from agentcore_ext.judge.scan_values import ModuleInfo, Resolver, module_assigns
 from agentcore_ext.state import AgentScan, AwsCall, FeatureUse, ModelUse
 
 MAX_FILES = 200
+TOO_DEEP = "too deeply nested to scan (what it uses is unknown)"
+# Parsing costs ~3 s and ~150 MB per MiB of dense code (measured on a 1 MiB module of literals); a 2,000-line agent
+# is ~80 KB. Past this many characters in all, the remaining files are not parsed (red-team issue 21, item 12).
+MAX_TOTAL_CHARS = 2 << 20
+CANNOT_READ = "cannot read (missing, over 1 MiB, outside the folder, or a link to a file read before)"
 Reader = Callable[[str], str | None]
 
 
@@ -35,6 +40,7 @@ class _Loader:
         self._seen: set[str] = set()  # queued once, parsed or not
         self.read: list[str] = []  # the files read, in scan order (including any that would not parse)
         self.capped = 0  # local files found but not read because of MAX_FILES
+        self.chars = 0  # characters parsed so far, against MAX_TOTAL_CHARS
 
     def text(self, path: str) -> str | None:
         if path not in self._texts:
@@ -62,8 +68,12 @@ class _Loader:
     def _parse(self, path: str) -> None:
         source = self.text(path)
         if source is None:
-            self.unresolved.append(f"{path}: cannot read")
+            self.unresolved.append(f"{path}: {CANNOT_READ}")
             return
+        if self.chars + len(source) > MAX_TOTAL_CHARS:
+            self.unresolved.append(f"{path}: not scanned (the agent's files read so far hold {self.chars} characters)")
+            return
+        self.chars += len(source)
         self.read.append(path)
         try:
             tree = ast.parse(source, filename=path)
@@ -73,7 +83,14 @@ class _Loader:
         except ValueError as exc:  # null bytes in the source
             self.unresolved.append(f"{path}: cannot parse ({exc})")
             return
-        info = ModuleInfo(path, tree, module_assigns(tree))
+        except (RecursionError, MemoryError):  # valid Python nested past the parser's limits (red-team item 14)
+            self.unresolved.append(f"{path}: {TOO_DEEP}")
+            return
+        try:
+            info = ModuleInfo(path, tree, module_assigns(tree))
+        except RecursionError:
+            self.unresolved.append(f"{path}: {TOO_DEEP}")
+            return
         self.modules[path] = info
         for node in statements(tree.body):
             if isinstance(node, ast.Import):
@@ -169,8 +186,12 @@ def scan_agent(entrypoint: str, read: Reader) -> AgentScan:
     loader.load(entry)
     resolver = Resolver(loader.modules)
     tops = loader.local_tops()
-    facts = [FileScanner(path, info.tree, resolver, tops).scan() for path, info in loader.modules.items()]
-    unresolved = list(loader.unresolved)
+    facts, unresolved = [], list(loader.unresolved)
+    for path, info in loader.modules.items():
+        try:
+            facts.append(FileScanner(path, info.tree, resolver, tops).scan())
+        except RecursionError:  # a 1000-term concatenation is valid Python and deeper than the walk's recursion
+            unresolved.append(f"{path}: {TOO_DEEP}")
     if loader.capped:
         unresolved.append(f"scan stopped at {MAX_FILES} files: {loader.capped} more local imports not read")
     return _merge(tuple(loader.read), facts, unresolved)

@@ -151,11 +151,24 @@ class FileScanner:
                     stack.append(value)
 
     def _literal_anywhere(self, node: ast.expr) -> str | None:
-        lit = self.resolver.first_lit(node, self.file, self._scope)
+        try:
+            lit = self.resolver.first_lit(node, self.file, self._scope)
+        except RecursionError:
+            self._too_deep(node)
+            return None
         return lit.text if lit else None
 
     def _values(self, node: ast.expr) -> list[Value]:
-        return self.resolver.resolve(node, self.file, self._scope)
+        try:
+            return self.resolver.resolve(node, self.file, self._scope)
+        except RecursionError:
+            self._too_deep(node)
+            return []
+
+    def _too_deep(self, node: ast.AST) -> None:
+        """A value nested past Python's recursion limit (a 1000-term concatenation is valid code): it is unknown,
+        the rest of the file is still scanned (red-team issue 21, item 14)."""
+        self.facts.unresolved.append(f"{loc(self.file, node)}: value too deeply nested to resolve")
 
     # --- recording -----------------------------------------------------------------------------------------
 

@@ -1,8 +1,12 @@
-"""T1-T3 of INTERFACE.md: may AgentCore, and only AgentCore acting for this account, assume the role? Pure.
+"""T1-T3 of INTERFACE.md: may the role's service, and only that service acting for this account, assume the
+role? Pure. The one trust judge: every trust the tool judges (the execution role's, the CodeBuild role's) is
+judged here, for a TrustSubject that names the service and the request it makes.
 
-T1 is a probe (the request AgentCore makes for a runtime of this agent). T2 and T3 are decided from the statements
-themselves, not from probes: a probe tries one foreign account and one context, and a condition on a key it did
-not set (aws:SecureTransport, aws:userid, a negated operator, a wildcarded ARN) let a world-assumable trust pass.
+T1 is a probe (the request the service makes for this agent, with the confused-deputy keys aws:SourceAccount and
+aws:SourceArn it sends). T2 and T3 are decided from the statements themselves, not from probes: a probe tries one
+foreign account and one context, and a condition on a key it did not set (aws:SecureTransport, aws:userid, a
+negated operator, a wildcarded ARN) let a world-assumable trust pass. T2 does not depend on the service at all, so
+it is one code (TRUST_WILDCARD_PRINCIPAL) for every role; T1 and T3 keep each role kind's own, stable codes.
 
 A statement is *pinned* when one of its conditions (conditions are AND-ed, so one is enough) can only hold for
 this account: a positive, case-sensitive equality (StringEquals, or StringLike/ArnLike/ArnEquals with nothing
@@ -17,18 +21,16 @@ sts:RoleSessionName, aws:SourceIp, ...), which are simply not among the keys bel
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from agentcore_ext.findings import Code, Finding
 from agentcore_ext.iam.conditions import parse_operator
-from agentcore_ext.iam.evaluate import Decision, evaluate, statement_matches
+from agentcore_ext.iam.evaluate import Decision, Request, evaluate, statement_matches
 from agentcore_ext.iam.matching import Match, action_matchers
 from agentcore_ext.iam.policy import Conditions, PolicyDocument, Statement
-from agentcore_ext.judge.requirements import trust_request
+from agentcore_ext.judge.requirements import SERVICE_PRINCIPAL, trust_request
 from agentcore_ext.state import AgentSpec
-
-FIX_HINT = "rerun with --fix to add it (a plan is shown first), or see `agentcore-ext policy trust`"
 
 _ASSUME_ACTIONS = ("sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml")
 _ACCOUNT_KEYS = {"aws:principalaccount", "aws:sourceaccount"}
@@ -37,6 +39,30 @@ _ORG_KEY = "aws:principalorgid"
 _ORG_ID_RE = re.compile(r"o-[a-z0-9]{10,32}")
 _EQUALITY = {"stringequals", "stringlike"}  # StringLike only with a value that has no wildcard: checked per value
 _ARN_OPERATORS = {"arnequals", "arnlike", "stringequals", "stringlike"}
+
+
+@dataclass(frozen=True)
+class TrustSubject:
+    """Whose trust is judged: the service that must assume the role and the request it makes for this agent (T1's
+    probe, carrying the confused-deputy context that service sends), in words for messages, and the role kind's
+    codes for T1 and T3."""
+
+    service: str
+    request: Callable[[AgentSpec], Request]
+    serves: Callable[[AgentSpec], str]  # for what the service assumes the role: "agent X in C/R", "project ARN"
+    not_allowed: Code  # T1
+    not_scoped: Code  # T3
+    policy_kind: str  # `agentcore-ext policy KIND` prints the trust the tool writes
+
+
+EXECUTION_TRUST = TrustSubject(
+    service=SERVICE_PRINCIPAL,
+    request=trust_request,
+    serves=lambda spec: f"agent {spec.agent} in {spec.account}/{spec.region}",
+    not_allowed=Code.TRUST_SERVICE_NOT_ALLOWED,
+    not_scoped=Code.TRUST_NOT_SCOPED,
+    policy_kind="trust",
+)
 
 
 @dataclass(frozen=True)
@@ -134,14 +160,16 @@ def wildcard_statements(trust: PolicyDocument, spec: AgentSpec) -> tuple[Stateme
     )
 
 
-def unscoped_statements(trust: PolicyDocument, spec: AgentSpec) -> tuple[Statement, ...]:
-    """The Allow statements that let AgentCore assume the role for this agent (T1's request, or undecidable for
-    it) whose conditions would also admit it acting for another account.
+def unscoped_statements(
+    trust: PolicyDocument, spec: AgentSpec, subject: TrustSubject = EXECUTION_TRUST
+) -> tuple[Statement, ...]:
+    """The Allow statements that let the subject's service assume the role for this agent (T1's request, or
+    undecidable for it) whose conditions would also admit it acting for another account.
 
     A statement written for another account, region or agent does not serve this agent and is the owner's
     explicit choice: T3 does not judge it (T2 and T1 do what applies to it).
     """
-    request = trust_request(spec)
+    request = subject.request(spec)
     return tuple(
         st
         for st in trust.statements
@@ -153,43 +181,55 @@ def _label(st: Statement) -> str:
     return f"Sid {st.sid!r}" if st.sid else f"statement {st.index}"
 
 
-def judge_trust(trust: PolicyDocument, spec: AgentSpec) -> TrustVerdict:
+def _fix_hint(subject: TrustSubject) -> str:
+    return f"rerun with --fix to add it (a plan is shown first), or see `agentcore-ext policy {subject.policy_kind}`"
+
+
+def _not_allowed(subject: TrustSubject, spec: AgentSpec, role: str, why: str) -> Finding:
+    return Finding(
+        subject.not_allowed,
+        f"{subject.service} cannot assume {role} for {subject.serves(spec)}: {why}",
+        f"the trust policy needs an Allow of sts:AssumeRole for the service {subject.service} scoped to this "
+        f"account; {_fix_hint(subject)}",
+    )
+
+
+def _wildcard(spec: AgentSpec, role: str, wild: tuple[Statement, ...]) -> Finding:
+    return Finding(
+        Code.TRUST_WILDCARD_PRINCIPAL,
+        f"the trust policy of {role} lets any AWS principal assume it ({', '.join(map(_label, wild))}: a "
+        f"wildcard principal or NotPrincipal), not only principals of account {spec.account}",
+        'remove the "*" principal (or NotPrincipal) or pin it with StringEquals aws:PrincipalAccount '
+        f"{spec.account} (or aws:PrincipalOrgID); agentcore-ext never removes statements it did not write",
+    )
+
+
+def _not_scoped(subject: TrustSubject, spec: AgentSpec, role: str, loose: tuple[Statement, ...]) -> Finding:
+    return Finding(
+        subject.not_scoped,
+        f"{', '.join(map(_label, loose))} of the trust policy of {role} is not scoped to this account by "
+        f"aws:SourceAccount/aws:SourceArn: {subject.service} acting for another account could assume it "
+        "(confused deputy)",
+        f"add StringEquals aws:SourceAccount {spec.account} and ArnLike aws:SourceArn; {_fix_hint(subject)}",
+    )
+
+
+def judge_trust(
+    trust: PolicyDocument, spec: AgentSpec, subject: TrustSubject = EXECUTION_TRUST, *, role: str = "this role"
+) -> TrustVerdict:
+    """T1-T3 of `trust` for the subject's service; `role` names the role in messages."""
     findings: list[Finding] = []
-    own = evaluate([trust], trust_request(spec))
+    own = evaluate([trust], subject.request(spec))
     service_allowed = own.decision is Decision.ALLOWED
     if not service_allowed:
         why = own.reason or "no statement lets the service principal assume the role"
-        findings.append(
-            Finding(
-                Code.TRUST_SERVICE_NOT_ALLOWED,
-                f"bedrock-agentcore.amazonaws.com cannot assume this role for agent {spec.agent} in "
-                f"{spec.account}/{spec.region}: {why}",
-                "the trust policy needs an Allow of sts:AssumeRole for the service bedrock-agentcore.amazonaws.com "
-                f"scoped to this account and region; {FIX_HINT}",
-            )
-        )
+        findings.append(_not_allowed(subject, spec, role, why))
     wild = wildcard_statements(trust, spec)
     if wild:
-        findings.append(
-            Finding(
-                Code.TRUST_WILDCARD_PRINCIPAL,
-                f"the trust policy lets any AWS principal assume this role ({', '.join(map(_label, wild))}: a "
-                f"wildcard principal or NotPrincipal), not only principals of account {spec.account}",
-                'remove the "*" principal (or NotPrincipal) or pin it with StringEquals aws:PrincipalAccount '
-                f"{spec.account} (or aws:PrincipalOrgID); agentcore-ext never removes statements it did not write",
-            )
-        )
+        findings.append(_wildcard(spec, role, wild))
     # T3 is judged once T1 holds: without a working service statement the repair adds the tool's own, scoped one.
-    loose = unscoped_statements(trust, spec) if service_allowed else ()
+    loose = unscoped_statements(trust, spec, subject) if service_allowed else ()
     if loose:
-        findings.append(
-            Finding(
-                Code.TRUST_NOT_SCOPED,
-                f"{', '.join(map(_label, loose))} of the trust policy is not scoped to this account by "
-                "aws:SourceAccount/aws:SourceArn: AgentCore acting for another account could assume this role "
-                "(confused deputy)",
-                f"add StringEquals aws:SourceAccount {spec.account} and ArnLike aws:SourceArn; {FIX_HINT}",
-            )
-        )
+        findings.append(_not_scoped(subject, spec, role, loose))
     ok = service_allowed and not wild
     return TrustVerdict(ok, tuple(findings), service_allowed, not loose, bool(wild))

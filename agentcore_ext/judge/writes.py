@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from agentcore_ext.findings import Code, Finding
 from agentcore_ext.iam.evaluate import Request
-from agentcore_ext.plan.model import Action, CreateRole, Plan, PutInlinePolicy, TagRole, UpdateTrust
+from agentcore_ext.plan.model import Action, AttachPolicy, CreateRole, Plan, PutInlinePolicy, TagRole, UpdateTrust
 from agentcore_ext.state import MANAGED_BY_TAG
 
 
@@ -19,6 +19,9 @@ def _request(action: Action, role_arn: str) -> Request:
             return Request("iam:CreateRole", role_arn, ctx)  # type: ignore[arg-type]
         case PutInlinePolicy():
             return Request("iam:PutRolePolicy", role_arn, _resource_tag(action))
+        case AttachPolicy(policy_arn=arn):
+            # iam:PolicyARN: what a caller policy can restrict attachments by (IAM Service Authorization Reference).
+            return Request("iam:AttachRolePolicy", role_arn, {"iam:PolicyARN": arn, **_resource_tag(action)})
         case UpdateTrust():
             return Request("iam:UpdateAssumeRolePolicy", role_arn, _resource_tag(action))
         case TagRole(tags=tags):

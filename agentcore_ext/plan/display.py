@@ -7,7 +7,16 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from agentcore_ext.plan.model import Action, CreateRole, Plan, PutInlinePolicy, TagRole, UpdateTrust, summary
+from agentcore_ext.plan.model import (
+    Action,
+    AttachPolicy,
+    CreateRole,
+    Plan,
+    PutInlinePolicy,
+    TagRole,
+    UpdateTrust,
+    summary,
+)
 
 
 def _pretty(doc: Mapping[str, Any] | None) -> list[str]:
@@ -54,7 +63,7 @@ def _documents(action: Action) -> list[str]:
             return [_diff(old, doc, f"inline policy {name}")]
         case UpdateTrust(new_document=new, old_document=old, note=note):
             return [*([f"    {note}"] if note else []), _diff(old, new, "trust policy")]
-        case TagRole():
+        case AttachPolicy() | TagRole():
             return []
 
 
@@ -93,11 +102,17 @@ def _permissions_in_words(doc: Mapping[str, Any]) -> list[str]:
     for st in _listed(doc.get("Statement")):
         if not isinstance(st, dict):
             continue
-        actions = _listed(st.get("Action"))
-        resources = ", ".join(_short(str(r)) for r in _listed(st.get("Resource")))
+        # An additional policy's statement is written as given: a Deny, NotAction or NotResource says so.
+        actions = f"{len(_listed(st.get('Action')))} action(s)"
+        if "NotAction" in st:
+            actions = f"every action but {len(_listed(st['NotAction']))}"
+        resources = ", ".join(_short(str(r)) for r in _listed(st.get("Resource") or st.get("NotResource")))
         if len(resources) > 70:
             resources = resources[:67] + "..."
-        lines.append(f"      {st.get('Sid', 'statement')}: {len(actions)} action(s) on {resources}")
+        effect = "" if st.get("Effect", "Allow") == "Allow" else f"{st['Effect']} "
+        but = "every resource but " if "NotResource" in st else ""
+        condition = " (with its condition)" if "Condition" in st else ""
+        lines.append(f"      {st.get('Sid', 'statement')}: {effect}{actions} on {but}{resources}{condition}")
     return lines
 
 
@@ -109,7 +124,7 @@ def _in_words(action: Action) -> list[str]:
             return [*([f"      {note}"] if note else []), *_trust_in_words(new)]
         case PutInlinePolicy(document=doc, addition=addition):
             return _permissions_in_words(addition or doc)
-        case TagRole():
+        case AttachPolicy() | TagRole():
             return []
 
 

@@ -94,23 +94,36 @@ def repair_trust(
 _MERGEABLE_KEYS = frozenset({"Sid", "Effect", "Action", "Resource", "Condition"})
 
 
-def _mergeable(statement: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
-    """A statement actions may be added to: an Allow with Action (no Not* key), same Sid, Resource and Condition.
-
-    Adding an action to a Deny would deny it; adding one to a NotAction list would take it away; a statement that
-    mixes Action with NotAction is invalid and IAM would refuse the whole document. Only a statement made of
-    exactly these keys, spelled as the tool writes them, qualifies; anything else gets a fresh statement instead.
-    """
+def _plain_allow(statement: Mapping[str, Any]) -> bool:
+    """An Allow of Action on Resource (optionally with a Condition), with no other key, spelled as IAM spells it."""
     action = statement.get("Action")
     return (
         set(statement) <= _MERGEABLE_KEYS
         and statement.get("Effect") == "Allow"
         and (isinstance(action, str) or (isinstance(action, list) and all(isinstance(a, str) for a in action)))
-        and statement.get("Sid") == new["Sid"]
         and "Resource" in statement
+    )
+
+
+def _mergeable(statement: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Actions of `new` may be added to `statement`: both plain Allows with the same Sid, Resource and Condition.
+
+    Adding an action to a Deny would deny it; adding one to a NotAction list would take it away; a statement that
+    mixes Action with NotAction is invalid and IAM would refuse the whole document. An additional policy's Deny,
+    NotAction or NotResource (written as given) is never merged either way: it gets a fresh statement.
+    """
+    return (
+        _plain_allow(statement)
+        and _plain_allow(new)
+        and statement.get("Sid") == new.get("Sid")
         and statement["Resource"] == new["Resource"]
         and statement.get("Condition") == new.get("Condition")
     )
+
+
+def _actions(statement: Mapping[str, Any]) -> list[str]:
+    had = statement.get("Action", [])
+    return [had] if isinstance(had, str) else list(had)
 
 
 def merge_statements(existing: Mapping[str, Any] | None, addition: Mapping[str, Any]) -> dict[str, Any]:
@@ -122,9 +135,8 @@ def merge_statements(existing: Mapping[str, Any] | None, addition: Mapping[str, 
     for new in _statements(addition):
         same = next((s for s in statements if isinstance(s, dict) and _mergeable(s, new)), None)
         if same is not None:
-            had = same.get("Action", [])
-            actions: list[str] = [had] if isinstance(had, str) else list(had)
-            same["Action"] = actions + [a for a in new["Action"] if a not in actions]
+            actions = _actions(same)
+            same["Action"] = actions + [a for a in _actions(new) if a not in actions]
         else:
             taken = {str(s.get("Sid")) for s in statements if isinstance(s, dict)}
             statements.append({**new, "Sid": _unique_sid(new["Sid"], taken)})

@@ -15,6 +15,7 @@ from typing import Any
 
 from agentcore_ext.findings import Code
 from agentcore_ext.iam.policy import PolicyDocument
+from agentcore_ext.judge.additional_policy import attached_after
 from agentcore_ext.judge.codebuild_role import (
     codebuild_permissions_document,
     codebuild_trust_document,
@@ -35,7 +36,7 @@ from agentcore_ext.judge.requirements import (
 from agentcore_ext.judge.role import RoleVerdict, judge_role
 from agentcore_ext.judge.rule import RequirementLevel
 from agentcore_ext.judge.trust import TrustVerdict, judge_trust
-from agentcore_ext.state import AgentSpec, ObservedRole
+from agentcore_ext.state import AgentSpec, ObservedPolicy, ObservedRole
 
 CODEBUILD_POLICY_NAME = "agentcore-ext-codebuild"
 CODEBUILD_REPAIR_POLICY_NAME = "agentcore-ext-codebuild-repair"
@@ -58,6 +59,10 @@ class RoleKind:
     trust_in_words: Callable[[AgentSpec], str]  # what the added trust statement lets happen
     unfixable: frozenset[Code]  # findings an added Allow or trust statement cannot cure: they block the plan
     trust_codes: frozenset[Code]  # the trust's findings: blocking only if still there after the trust repair
+    # The managed policies the role must have attached, as it will hold them (the agent's --additional-policy ARNs).
+    managed_policies: Callable[[AgentSpec], tuple[ObservedPolicy, ...]] = lambda spec: ()
+    # Findings on the role a create would make that the create reports although they do not block it.
+    create_notes: frozenset[Code] = frozenset()
 
 
 def _execution_required(spec: AgentSpec) -> tuple[str, ...]:
@@ -86,9 +91,12 @@ EXECUTION = RoleKind(
             Code.TRUST_WILDCARD_PRINCIPAL,
             Code.TRUST_SERVICE_NOT_ALLOWED,
             Code.ROLE_POLICY_INVALID,
+            Code.ADDITIONAL_POLICY_TOO_BROAD,  # never written or attached by the tool
         }
     ),
     trust_codes=frozenset({Code.TRUST_WILDCARD_PRINCIPAL, Code.TRUST_SERVICE_NOT_ALLOWED, Code.TRUST_NOT_SCOPED}),
+    managed_policies=attached_after,
+    create_notes=frozenset({Code.ADDITIONAL_POLICY_UNREAD}),
 )
 
 

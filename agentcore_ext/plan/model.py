@@ -59,8 +59,17 @@ class TagRole:
     tags: Mapping[str, str]
 
 
-Action = CreateRole | PutInlinePolicy | UpdateTrust | TagRole
-ORDER = {CreateRole: 0, PutInlinePolicy: 1, UpdateTrust: 2, TagRole: 3}  # permissions before the trust that uses them
+@dataclass(frozen=True)
+class AttachPolicy:
+    """Attach one of the agent's additional managed policies (--additional-policy ARN), read before planning."""
+
+    role: str
+    policy_arn: str
+
+
+Action = CreateRole | PutInlinePolicy | AttachPolicy | UpdateTrust | TagRole
+# Permissions before the trust that uses them.
+ORDER = {CreateRole: 0, PutInlinePolicy: 1, AttachPolicy: 2, UpdateTrust: 3, TagRole: 4}
 
 
 def summary(action: Action) -> str:
@@ -72,6 +81,8 @@ def summary(action: Action) -> str:
             return f"{'update' if old else 'add'} inline policy {policy} on role {role}"
         case UpdateTrust(role=role):
             return f"update the trust policy of role {role}"
+        case AttachPolicy(role=role, policy_arn=arn):
+            return f"attach managed policy {arn} to role {role}"
         case TagRole(role=role, tags=tags):
             return f"tag role {role}: " + ", ".join(f"{k}={v}" for k, v in tags.items())
 
@@ -133,5 +144,7 @@ def _documents(action: Action) -> dict[str, Any]:
             return {"inline_policy": name, "document": dict(doc), "old_document": dict(old) if old else None}
         case UpdateTrust(new_document=new, old_document=old):
             return {"trust_policy": dict(new), "old_trust_policy": dict(old)}
+        case AttachPolicy(policy_arn=arn):
+            return {"managed_policy": arn}
         case TagRole(tags=tags):
             return {"tags": dict(tags)}

@@ -19,13 +19,14 @@ from typing import Any
 
 from agentcore_ext.findings import Code, Finding, Severity
 from agentcore_ext.iam.policy import parse_policy
-from agentcore_ext.judge.permissions import written_wildcards
+from agentcore_ext.judge.permissions import PermissionsVerdict, written_wildcards
 from agentcore_ext.judge.role import RoleVerdict
 from agentcore_ext.plan.edits import merge_statements, repair_trust
 from agentcore_ext.plan.kinds import EXECUTION, RoleKind
 from agentcore_ext.plan.model import (
     ORDER,
     Action,
+    AttachPolicy,
     CreateRole,
     Plan,
     PlanInputs,
@@ -71,7 +72,9 @@ def _plan_create(spec: AgentSpec, inputs: PlanInputs, kind: RoleKind) -> tuple[R
         found = Finding(Code.ROLE_NOT_FOUND, f"{kind.label} {inputs.arn} does not exist ({why})", hint)
         return replace(verdict, findings=(found,)), Plan(inputs.name, inputs.arn, blocked_by=(found,))
     trust, permissions = kind.trust_document(spec), kind.permissions_document(spec, None)
-    # Judge the role the plan would make, under its boundary: a boundary that blocks the agent stops the create.
+    managed = kind.managed_policies(spec)
+    # Judge the role the plan would make, under its boundary, with the managed policies it gets: a boundary, or a
+    # Deny of the agent's own additional policies, that blocks the agent stops the create.
     bnd = inputs.boundary_document
     would_be = ObservedRole(
         inputs.name,
@@ -79,26 +82,31 @@ def _plan_create(spec: AgentSpec, inputs: PlanInputs, kind: RoleKind) -> tuple[R
         inputs.path,
         observe_policy(trust, "trust policy"),
         (observe_policy(permissions, kind.policy_name),),
+        managed,
         boundary_arn=inputs.boundary,
         boundary=observe_policy(bnd, inputs.boundary or "", inputs.boundary or "") if bnd else None,
     )
-    blocked = [f for f in kind.judge(would_be, spec).findings if f.code in kind.unfixable]
+    judged = kind.judge(would_be, spec).findings
+    blocked = [f for f in judged if f.code in kind.unfixable]
     if _size(permissions) > INLINE_POLICY_LIMIT:
         blocked.append(_size_finding(_size(permissions), inputs.name, kind))
     actions: tuple[Action, ...] = (
         CreateRole(inputs.name, inputs.path, trust, inputs.boundary, dict(inputs.tags), inputs.description),
         PutInlinePolicy(inputs.name, kind.policy_name, permissions),
+        *(AttachPolicy(inputs.name, p.arn) for p in managed),
     )
+    notes = tuple(f for f in judged if f.code in kind.create_notes)
     warnings = tuple(written_wildcards(permissions))
-    return replace(verdict, findings=tuple(blocked) + warnings), Plan(
+    return replace(verdict, findings=tuple(blocked) + notes + warnings), Plan(
         inputs.name, inputs.arn, actions, tuple(blocked), PlanKind.CREATE
     )
 
 
 def _permissions_action(
-    observed: ObservedRole, spec: AgentSpec, fixable: set[str], extra: list[Finding], kind: RoleKind
+    observed: ObservedRole, spec: AgentSpec, verdict: PermissionsVerdict, extra: list[Finding], kind: RoleKind
 ) -> PutInlinePolicy:
-    """The permissions write: finish the tool's own half-created role, else add to the repair policy."""
+    """The permissions write: finish the tool's own half-created role, else add to the repair policy what the
+    role lacks: statements for the missing actions, and additional-policy statements required as written."""
     if observed.managed_by_tool and observed.inline_policy(kind.policy_name) is None:
         # CreateRole went through, PutRolePolicy never did (killed, or IAM lagged past the wait): what the
         # create would have written, under the create's own name, so a rerun finishes the job.
@@ -107,13 +115,38 @@ def _permissions_action(
     else:
         existing = observed.inline_policy(kind.repair_policy_name)
         name, old = kind.repair_policy_name, dict(existing.raw) if existing else None
-        addition = kind.permissions_document(spec, fixable)
+        addition = kind.permissions_document(spec, set(verdict.fixable_actions))
+        written = addition["Statement"]
+        addition["Statement"] = written + [dict(s) for s in verdict.missing_statements if s not in written]
         doc = merge_statements(old, addition)
     extra += written_wildcards(addition)
     others = sum(_size(p.raw) for p in observed.inline if p.name != name)
     if others + _size(doc) > INLINE_POLICY_LIMIT:
         extra.append(_size_finding(others + _size(doc), observed.name, kind))
     return PutInlinePolicy(observed.name, name, doc, old, addition, finish=name == kind.policy_name)
+
+
+def _breaks_the_agent(
+    observed: ObservedRole, actions: list[Action], spec: AgentSpec, verdict: RoleVerdict, kind: RoleKind
+) -> list[Finding]:
+    """What adding would newly cause that adding cannot cure: a Deny of the agent's own additional policies that
+    refuses what the agent needs. The role as the permission writes would leave it is judged again."""
+    if not any(isinstance(a, PutInlinePolicy | AttachPolicy) for a in actions):
+        return []
+    inline, attached = list(observed.inline), list(observed.attached)
+    for action in actions:
+        match action:
+            case PutInlinePolicy(policy_name=name, document=doc):
+                inline = [p for p in inline if p.name != name] + [observe_policy(doc, name)]
+            case AttachPolicy(policy_arn=arn):
+                attached += [p for p in kind.managed_policies(spec) if p.arn == arn]
+    before = {f.code for f in verdict.findings}
+    after = kind.judge(replace(observed, inline=tuple(inline), attached=tuple(attached)), spec)
+    return [
+        replace(f, message=f"with the planned changes, {f.message}")
+        for f in after.findings
+        if f.code in kind.unfixable and f.code not in before
+    ]
 
 
 def rebase(
@@ -157,9 +190,11 @@ def make_plan(
         return verdict, Plan(observed.name, observed.arn, blocked_by=tuple(blocked))
     actions: list[Action] = []
     extra: list[Finding] = []
-    fixable = set(verdict.permissions.fixable_actions)
-    if fixable:
-        actions.append(_permissions_action(observed, spec, fixable, extra, kind))
+    permissions = verdict.permissions
+    if permissions.fixable_actions or permissions.missing_statements:
+        actions.append(_permissions_action(observed, spec, permissions, extra, kind))
+    actions += [AttachPolicy(observed.name, arn) for arn in permissions.missing_attachments]
+    extra += _breaks_the_agent(observed, actions, spec, verdict, kind)
     new_trust, note = repair_trust(observed, spec, verdict.trust, kind)
     after_trust = verdict.trust
     if new_trust is not None:
@@ -198,6 +233,8 @@ def make_plan(
     finishing: list[Action] = (
         [a for a in actions if isinstance(a, PutInlinePolicy) and a.finish] if inputs.finish else []
     )
+    if finishing:  # the create would have attached the agent's managed policies too
+        finishing += [a for a in actions if isinstance(a, AttachPolicy)]
     rest = [a for a in actions if a not in finishing]
     if finishing and not inputs.fix:
         actions = finishing

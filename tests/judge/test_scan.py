@@ -9,7 +9,7 @@ from textwrap import dedent
 import pytest
 from agentcore_templates import folder_reader, render_project, render_strands_project
 
-from agentcore_ext.judge.scan import MAX_FILES, scan_agent
+from agentcore_ext.judge.scan import CANNOT_READ, MAX_FILES, scan_agent
 from agentcore_ext.judge.scan_aws import iam_action
 from agentcore_ext.judge.scan_values import looks_bedrock
 from agentcore_ext.state import AgentScan, AwsCall, Feature, ModelUse
@@ -452,7 +452,7 @@ def test_each_file_is_read_once_and_only_through_read() -> None:
 
 
 def test_an_unreadable_entrypoint_is_unresolved_not_an_error() -> None:
-    assert scan_agent("missing.py", {}.get) == AgentScan(unresolved=("missing.py: cannot read",))
+    assert scan_agent("missing.py", {}.get) == AgentScan(unresolved=(f"missing.py: {CANNOT_READ}",))
 
 
 def test_the_scan_stops_at_the_file_cap() -> None:
