@@ -20,20 +20,30 @@ def _why(uses: tuple[FeatureUse, ...]) -> str:
     return ", ".join(dict.fromkeys(u.source for u in uses))
 
 
+def _tool_arn(spec: AgentSpec, kind: str, managed: str, identifier: str) -> str:
+    """The ARN a tool identifier names: the AWS-managed tool is owned by account `aws`; the agent's own (custom)
+    tool is `<kind>-custom/<id>` in the agent's account (RUNTIME-NEEDS.md, rows Code Interpreter and Browser;
+    the AgentCore API reference's identifier pattern `code-interpreter(-custom)?/`, `browser(-custom)?/`)."""
+    if identifier.startswith("arn:"):
+        return identifier
+    if identifier == managed:
+        return spec.arn("bedrock-agentcore", f"{kind}/{managed}", account="aws")
+    return spec.arn("bedrock-agentcore", f"{kind}-custom/{identifier}")
+
+
 def _tool(
     spec: AgentSpec, feature: Feature, kind: str, managed: str, required: tuple[str, ...], more: tuple[str, ...]
 ) -> list[Rule]:
-    """Code Interpreter or Browser: the AWS-managed tool (`arn:P:bedrock-agentcore:R:aws:<kind>/<managed>`) or the
-    agent's own (`arn:P:bedrock-agentcore:R:C:<kind>/<id>`) when the code names one."""
+    """Code Interpreter or Browser: the tools the code picks (judge/scan_tools.py). A use that names none (an
+    import, the SDK client's constructor) means the AWS-managed tool only when no use names one; an identifier
+    the scan could not resolve (UNKNOWN_TOOL) is any of the agent's own tools of that kind, never a guessed one."""
     uses = spec.profile.feature_uses(feature)
     if not uses:
         return []
-    own = sorted({u.detail for u in uses if u.detail and u.detail != managed})
-    resources = tuple(
-        [spec.arn("bedrock-agentcore", f"{kind}/{managed}", account="aws")]
-        + [spec.arn("bedrock-agentcore", f"{kind}/{i}") for i in own]
-    )
-    probes = tuple(Probe(r) for r in resources)
+    named = {u.detail for u in uses if u.detail}
+    identifiers = sorted(named, key=lambda i: (i != managed, i)) or [managed]
+    resources = tuple(_tool_arn(spec, kind, managed, i) for i in identifiers)
+    probes = tuple(Probe(r.replace("/*", f"/{PROBE_ID}")) for r in resources)
     sid = "".join(p.capitalize() for p in kind.split("-"))
     return [
         Rule(f"AgentCore{sid}", str(feature), _ac(*required), resources, probes, _why(uses)),

@@ -1,6 +1,6 @@
 """A static scan of an agent's Python source: which models, AgentCore features and AWS calls it uses. Pure.
 
-`scan_agent("main.py", read)` parses the entry file with `ast`, follows its local imports (files of the agent's
+`scan_agent("main.py", read, env)` parses the entry file with `ast`, follows its local imports (files of the agent's
 folder), and reports what judge/scan_calls.py finds in each. Nothing is imported or run, and no file is opened
 here: `read` (supplied by the caller) is the only way in, so the scan cannot reach outside the agent's folder.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import posixpath
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from agentcore_ext.judge.scan_calls import FileFacts, FileScanner
 from agentcore_ext.judge.scan_values import ModuleInfo, Resolver, module_assigns, statements
@@ -179,12 +179,18 @@ def _features(found: list[FeatureUse]) -> tuple[FeatureUse, ...]:
     return tuple(dict.fromkeys(kept))
 
 
-def scan_agent(entrypoint: str, read: Reader) -> AgentScan:
-    """Scan the agent whose entry file is `entrypoint` (posix, relative to the agent's folder)."""
+def scan_agent(
+    entrypoint: str, read: Reader, env: Mapping[str, str] | None = None, given_by: Mapping[str, str] | None = None
+) -> AgentScan:
+    """Scan the agent whose entry file is `entrypoint` (posix, relative to the agent's folder).
+
+    `env`: the environment variables the agent runs with, as far as anyone said (`--env`, `--env-file`, a stack);
+    the code's reads of them resolve to these values. `given_by`: where each was given ("--env",
+    "--env-file .env:3"), said in the sources of what they resolved. define/env.py `scan_env` makes both."""
     entry = posixpath.normpath(entrypoint).removeprefix("./")
     loader = _Loader(read, entry)
     loader.load(entry)
-    resolver = Resolver(loader.modules)
+    resolver = Resolver(loader.modules, env, given_by)
     tops = loader.local_tops()
     facts, unresolved = [], list(loader.unresolved)
     for path, info in loader.modules.items():

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from agentcore_ext.judge import scan_patterns as patterns
 from agentcore_ext.judge.scan_aws import BotoTracker
+from agentcore_ext.judge.scan_tools import MANAGED_TOOLS, UNKNOWN_TOOL, ToolTracker
 from agentcore_ext.judge.scan_values import (
     FunctionNode,
     Lit,
@@ -99,6 +100,7 @@ class FileScanner:
         self.resolver = resolver
         self.facts = FileFacts()
         self.boto = BotoTracker(file, self._literal_anywhere)
+        self.tools = ToolTracker()
         self._scope: Scope | None = None
 
     def scan(self) -> FileFacts:
@@ -121,6 +123,7 @@ class FileScanner:
             if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
                 targets: list[ast.expr] = node.targets if isinstance(node, ast.Assign) else [node.target]
                 self.boto.assign(targets, node.value)
+                self.tools.assign(targets, node.value)
             elif isinstance(node, ast.Import | ast.ImportFrom):
                 self._import(node)
             self._expressions(node)
@@ -172,8 +175,10 @@ class FileScanner:
 
     # --- recording -----------------------------------------------------------------------------------------
 
-    def _feature(self, feature: Feature, node: ast.AST, detail: str = "") -> None:
-        self.facts.features.append(FeatureUse(feature, loc(self.file, node), detail))
+    def _feature(self, feature: Feature, node: ast.AST, detail: str = "", note: str = "") -> None:
+        """`note`: where an environment variable's value came from, when the detail is one."""
+        source = f"{loc(self.file, node)} ({note})" if note else loc(self.file, node)
+        self.facts.features.append(FeatureUse(feature, source, detail))
 
     def _feature_with_detail(
         self, feature: Feature, call: ast.Call, arg: ast.expr | None, what: str, detail: Callable[[str], str] = str
@@ -182,7 +187,7 @@ class FileScanner:
         values = self._values(arg) if arg is not None else []
         lits = [v for v in values if isinstance(v, Lit)]
         for lit in lits or [Lit("", "")]:
-            self._feature(feature, call, detail(lit.text))
+            self._feature(feature, call, detail(lit.text), lit.note)
         for value in values:
             if isinstance(value, Unknown):
                 self.facts.unresolved.append(f"{value.source}: {what} {value.what}")
@@ -195,7 +200,7 @@ class FileScanner:
         for value in self._values(arg):
             if isinstance(value, Lit):
                 if keep(value.text):
-                    self.facts.models.append(ModelUse(model_id(value.text), value.source))
+                    self.facts.models.append(ModelUse(model_id(value.text), value.described))
                 continue
             if env_only and not value.env:
                 continue
@@ -214,7 +219,10 @@ class FileScanner:
         provider = patterns.PROVIDER_CALLS.get(last) or patterns.PROVIDER_CALLS.get(_last_two(name))
         if provider:
             self.facts.providers.add(provider)
-        if last in patterns.FEATURE_CALLS:
+        tool = self.tools.chooses_tool(call)
+        if tool is not None:
+            self._tool(tool, call)
+        elif last in patterns.FEATURE_CALLS:
             self._feature_call(call, last)
         if call.keywords:  # the rest is all about keyword arguments
             self._guardrail(call)
@@ -251,6 +259,18 @@ class FileScanner:
             arg = _kw(call, keyword) if keyword else None
             self._feature_with_detail(feature, call, arg, patterns.DETAIL_NAMES[feature])
 
+    def _tool(self, feature: Feature, call: ast.Call) -> None:
+        """A call that picks the Code Interpreter or Browser (judge/scan_tools.py): its identifier, the AWS-managed
+        tool's when none is given (or None, or empty), UNKNOWN_TOOL when the scan cannot tell which."""
+        arg = _kw(call, "identifier")
+        values = self._values(arg) if arg is not None else []
+        for value in values or [Lit("", "")]:
+            if isinstance(value, Lit):
+                self._feature(feature, call, value.text or MANAGED_TOOLS[feature], value.note)
+            else:
+                self._feature(feature, call, UNKNOWN_TOOL)
+                self.facts.unresolved.append(f"{value.source}: {patterns.DETAIL_NAMES[feature]} {value.what}")
+
     def _init_chat_model(self, call: ast.Call) -> None:
         """LangChain: init_chat_model("id", model_provider="bedrock_converse") or init_chat_model("bedrock:id")."""
         model = _kw(call, "model", position=0)
@@ -277,7 +297,7 @@ class FileScanner:
         arg = _kw(call, "model", "model_id")
         for value in self._values(arg) if arg is not None else []:
             if isinstance(value, Lit) and litellm_bedrock_id(value.text) is not None:
-                self.facts.models.append(ModelUse(model_id(value.text), value.source))
+                self.facts.models.append(ModelUse(model_id(value.text), value.described))
 
     def _guardrail(self, call: ast.Call) -> None:
         """BedrockModel(guardrail_id=), apply_guardrail/invoke_model(guardrailIdentifier=), and the config dicts

@@ -1,16 +1,20 @@
 """What a string argument in agent code evaluates to, found statically: literals, constants, env reads. Pure.
 
 The scanner (judge/scan.py) asks `Resolver.resolve(expr, file, scope)` for every model id, guardrail id, URL...
-and gets back literals it can trust (`Lit`) or descriptions of what it could not decide (`Unknown`), e.g. an
-`os.getenv("MODEL_ID", "us.anthropic...")` read, whose literal default is still worth reporting.
+and gets back literals it can trust (`Lit`) or descriptions of what it could not decide (`Unknown`).
+
+Environment reads (`os.environ["X"]`, `os.environ.get("X", d)`, `os.getenv("X", d)`, `environ` and `getenv`
+imported from os) resolve with the environment the agent is said to run with (`--env`, `--env-file`, a stack):
+a given X is its value; X not given but with a literal default is that default (what runs when the deployment
+sets nothing), noted as such; X with neither stays unknown, and says which flag would give it.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef  # lambdas are not scopes here: their names are read outside
 MAX_DEPTH = 8  # constant chains deeper than this are not worth following (and it stops `x = x + "a"` loops)
@@ -46,6 +50,12 @@ class Lit:
 
     text: str
     source: str
+    note: str = ""  # where an environment read's value came from: "env MODEL_ID from --env"
+
+    @property
+    def described(self) -> str:
+        """The source with its note: "agent.py:12 (env MODEL_ID from --env)"."""
+        return f"{self.source} ({self.note})" if self.note else self.source
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,7 @@ class Unknown:
     default: Lit | None = None  # a literal fallback (getenv default, parameter default) the code may well use
     default_of: str = ""  # what the default belongs to: the env var name, "parameter model_id"
     env: bool = False  # read from the environment (worth reporting even where only literals are expected)
+    env_key: str = ""  # the variable an environment read names, when the scan could tell it
 
 
 Value = Lit | Unknown
@@ -173,8 +184,15 @@ def _short(node: ast.expr, limit: int = 60) -> str:
 class Resolver:
     """Evaluates string expressions across the agent's local files, following constants and imports."""
 
-    def __init__(self, modules: dict[str, ModuleInfo]) -> None:
+    def __init__(
+        self,
+        modules: dict[str, ModuleInfo],
+        env: Mapping[str, str] | None = None,
+        given_by: Mapping[str, str] | None = None,
+    ) -> None:
         self.modules = modules
+        self.env = env or {}  # the agent's environment variables, as far as anyone said
+        self.given_by = given_by or {}  # each variable's source: "--env", "--env-file .env:3"
         self._active: set[tuple[int, str]] = set()  # (scope, name) bindings being evaluated right now
 
     def resolve(self, node: ast.expr, file: str, scope: Scope | None, depth: int = 0) -> list[Value]:
@@ -194,14 +212,14 @@ class Resolver:
         if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
             return self._or(node, file, scope, depth)
         env = self._env_read(node, file, scope, depth)
-        return [env] if env else [Unknown(f"computed ({_short(node)})", loc(file, node))]
+        return env if env is not None else [Unknown(f"computed ({_short(node)})", loc(file, node))]
 
     def first_lit(self, node: ast.expr, file: str, scope: Scope | None) -> Lit | None:
         return next((v for v in self.resolve(node, file, scope) if isinstance(v, Lit)), None)
 
     def _fstring(self, node: ast.JoinedStr, file: str, scope: Scope | None, depth: int) -> list[Value]:
         """f"..." with no placeholders, or whose placeholders are plain constants, is a literal too."""
-        text = ""
+        text, notes = "", []
         for part in node.values:
             if isinstance(part, ast.Constant) and isinstance(part.value, str):
                 text += part.value
@@ -212,7 +230,8 @@ class Resolver:
             if len(inner) != 1 or not isinstance(inner[0], Lit):
                 return [Unknown(f"computed ({_short(node)})", loc(file, node))]
             text += inner[0].text
-        return [Lit(text, loc(file, node))]
+            notes += [inner[0].note] if inner[0].note else []
+        return [Lit(text, loc(file, node), "; ".join(notes))]
 
     def _name(self, name: str, node: ast.expr, file: str, scope: Scope | None, depth: int) -> list[Value]:
         while scope is not None:
@@ -260,29 +279,60 @@ class Resolver:
         return any(self._defines(other, name, depth + 1) for other in info.stars)
 
     def _or(self, node: ast.BoolOp, file: str, scope: Scope | None, depth: int) -> list[Value]:
-        """`os.getenv("X") or "fallback"`: the env read, with the fallback as its default."""
-        values = [v for operand in node.values for v in self.resolve(operand, file, scope, depth + 1)]
+        """`a or b`: every value an operand may have, until one is surely truthy (the rest never runs). An
+        environment variable nobody gave, followed by a literal, is that literal: the default that runs when the
+        deployment sets nothing (`os.getenv("X") or "fallback"`); any other unknown keeps the literal as default."""
+        values: list[Value] = []
+        for i, operand in enumerate(node.values):
+            found = self.resolve(operand, file, scope, depth + 1)
+            last = i == len(node.values) - 1
+            values += [v for v in found if last or not isinstance(v, Lit) or v.text]
+            if found and all(isinstance(v, Lit) and v.text for v in found):
+                break
         fallback = next((v for v in values if isinstance(v, Lit)), None)
+        if fallback is None:
+            return values
+        unset = [v for v in values if isinstance(v, Unknown) and v.env_key and v.default is None]
         out: list[Value] = []
         for v in values:
-            if isinstance(v, Unknown) and v.default is None and fallback is not None:
-                v = Unknown(v.what, v.source, fallback, v.default_of, v.env)
+            if v in unset:
+                continue
+            if v is fallback and unset:
+                v = replace(fallback, note=_default_note(*(u.env_key for u in unset)))
+            elif isinstance(v, Unknown) and v.default is None:
+                v = replace(v, default=fallback)
             out.append(v)
         return out
 
-    def _env_read(self, node: ast.expr, file: str, scope: Scope | None, depth: int) -> Unknown | None:
-        """os.getenv("X"[, d]), os.environ.get("X"[, d]), os.environ["X"]: what was read, and a literal default."""
+    def _env_read(self, node: ast.expr, file: str, scope: Scope | None, depth: int) -> list[Value] | None:
+        """os.getenv("X"[, d]), os.environ.get("X"[, d]), os.environ["X"]: the given value, else the default,
+        else unknown; None when `node` reads no environment variable."""
         if isinstance(node, ast.Subscript) and dotted(node.value) in ("os.environ", "environ"):
-            var = self.first_lit(node.slice, file, scope)
-            return Unknown(f"read from {_short(node)}", loc(file, node), None, var.text if var else "", True)
-        if not isinstance(node, ast.Call) or dotted(node.func) not in _ENV_CALLS or not node.args:
+            key_expr, default_expr = node.slice, None
+            shown = f"read from {_short(node)}"
+        elif isinstance(node, ast.Call) and dotted(node.func) in _ENV_CALLS and node.args:
+            key_expr = node.args[0]
+            default_expr = (
+                node.args[1]
+                if len(node.args) > 1
+                else next((k.value for k in node.keywords if k.arg == "default"), None)
+            )
+            shown = f"read from {dotted(node.func)}({_short(node.args[0])})"
+        else:
             return None
-        var = self.first_lit(node.args[0], file, scope)
-        default_expr = (
-            node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "default"), None)
-        )
-        default = None
+        var = self.first_lit(key_expr, file, scope)
+        key = var.text if var else ""
+        if var and key in self.env:
+            where = self.given_by.get(key, "the given environment")
+            return [Lit(self.env[key], loc(file, node), f"env {key} from {where}")]
         if default_expr is not None and depth < MAX_DEPTH:
-            default = next((v for v in self.resolve(default_expr, file, scope, depth + 1) if isinstance(v, Lit)), None)
-        what = f"read from {dotted(node.func)}({_short(node.args[0])})"
-        return Unknown(what, loc(file, node), default, var.text if var else _short(node.args[0]), True)
+            defaults = self.resolve(default_expr, file, scope, depth + 1)  # [] for None: as if no default
+            if defaults:
+                note = _default_note(key) if key else "default of an environment read"
+                return [replace(v, source=loc(file, node), note=note) if isinstance(v, Lit) else v for v in defaults]
+        what = f"from env {key} (pass --env {key}=...)" if key else shown
+        return [Unknown(what, loc(file, node), None, key or _short(key_expr), True, key)]
+
+
+def _default_note(*keys: str) -> str:
+    return f"default of env {', '.join(dict.fromkeys(keys))}, which no --env gives"

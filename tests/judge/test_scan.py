@@ -196,7 +196,8 @@ CASES = [
                     ws_url, headers = client.generate_ws_headers()
                 """)
         },
-        features={(Feature.BROWSER, ""), (Feature.BROWSER, "my_browser-xyz")},
+        # the import names no browser; AgentCoreBrowser without identifier= is the AWS-managed one
+        features={(Feature.BROWSER, ""), (Feature.BROWSER, "aws.browser.v1"), (Feature.BROWSER, "my_browser-xyz")},
     ),
     Case(
         "OAuth2 token from AgentCore Identity",
@@ -283,7 +284,7 @@ CASES = [
         aws_calls=(("bedrock-runtime", "converse"), ("bedrock-runtime", "apply_guardrail")),
     ),
     Case(
-        "model id from the environment: unresolved, and a Bedrock-looking default recorded",
+        "model id from the environment, none given: a default is what runs; a read without one names its flag",
         {
             "agent.py": src("""
                 import os
@@ -301,15 +302,16 @@ CASES = [
                 """)
         },
         models={
-            ("us.anthropic.claude-3-5-haiku-20241022-v1:0", "agent.py:4 (default of MODEL_ID)"),
+            (
+                "us.anthropic.claude-3-5-haiku-20241022-v1:0",
+                "agent.py:4 (default of env MODEL_ID, which no --env gives)",
+            ),
             ("eu.amazon.nova-lite-v1:0", "agent.py:8 (default of parameter model_id)"),
-            ("not-a-bedrock-id", "agent.py:12"),
+            ("not-a-bedrock-id", "agent.py:12 (default of env OTHER, which no --env gives)"),
         },
         unresolved=(
             "agent.py:8: model id is parameter 'model_id' of load()",
-            "agent.py:4: model id read from os.getenv('MODEL_ID')",
-            "agent.py:11: model id read from os.environ['MODEL_ARN']",
-            "agent.py:12: model id read from os.environ.get('OTHER')",
+            "agent.py:11: model id from env MODEL_ARN (pass --env MODEL_ARN=...)",
         ),
     ),
     Case(
@@ -534,7 +536,9 @@ def test_the_toolkit_strands_project_with_memory(tmp_path: Path) -> None:
     found = scan_agent(entry.name, folder_reader(entry.parent))
     assert {f.feature for f in found.features} == {Feature.CODE_INTERPRETER, Feature.MEMORY}
     # the memory id reaches the agent through the environment (.bedrock_agentcore.yaml's memory.memory_id)
-    assert found.unresolved == ("main.py:13: memory id read from os.getenv('BEDROCK_AGENTCORE_MEMORY_ID')",)
+    assert found.unresolved == (
+        "main.py:13: memory id from env BEDROCK_AGENTCORE_MEMORY_ID (pass --env BEDROCK_AGENTCORE_MEMORY_ID=...)",
+    )
 
 
 @pytest.mark.parametrize(
