@@ -121,6 +121,7 @@ class AgentProfile:
     # listed them; a profile not listed here routes to models agentcore-ext does not know (judge/models.py).
     routed_models: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     model_assumed: bool = False  # no model found: the toolkit's `agentcore create` default was assumed
+    models_unknown: bool = False  # the agent's code could not be scanned: no default model stands in for it
 
     def uses(self, feature: Feature) -> bool:
         return any(f.feature is feature for f in self.features)

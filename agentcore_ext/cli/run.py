@@ -10,7 +10,7 @@ from typing import NoReturn
 
 import typer
 
-from agentcore_ext.cli import render
+from agentcore_ext.cli import render, signals
 from agentcore_ext.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, AgentCoreExtError, no_region
 from agentcore_ext.findings import Code, Finding
 from agentcore_ext.report import Report
@@ -29,15 +29,16 @@ def run_report(report: Report, body: Callable[[Report], int]) -> int:
     """body(report) -> exit code, timed, with every error turned into a finding of the report; prints nothing."""
     start = time.perf_counter()
     try:
-        code = body(report)
+        with signals.interrupting():  # SIGTERM/SIGHUP take the Ctrl-C path below: the folder is put back
+            code = body(report)
     except AgentCoreExtError as exc:
         code = exc.exit_code
         message, hint = _clean(exc.message), _clean(exc.hint)
         report.add([Finding(render.error_code(code), message, hint)])
         report.notes.extend(getattr(exc, "notes", []))
-    except (KeyboardInterrupt, EOFError):
+    except (KeyboardInterrupt, EOFError) as exc:
         code = EXIT_INTERRUPTED
-        report.add([Finding(Code.INTERRUPTED, "interrupted (Ctrl-C/Ctrl-D)", "rerun the same command")])
+        report.add([Finding(Code.INTERRUPTED, signals.describe(exc), "rerun the same command")])
     except Exception as exc:  # a bug of ours: say so plainly, keep the traceback for those who ask
         if os.environ.get("AGENTCORE_EXT_DEBUG"):
             raise

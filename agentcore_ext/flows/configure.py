@@ -15,7 +15,7 @@ from pathlib import Path
 from agentcore_ext import arns
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, EXIT_INTERRUPTED, EXIT_TOOLKIT_FAILED, UsageError
 from agentcore_ext.findings import Code, Finding, codes, has_errors
-from agentcore_ext.flows import answers, codebuild_step, transaction
+from agentcore_ext.flows import answers, codebuild_step, configured_role, transaction
 from agentcore_ext.flows import configure_undo as undo
 from agentcore_ext.flows.ensure import precheck, settle_role
 from agentcore_ext.flows.role import RoleOutcome, shape_args
@@ -83,17 +83,10 @@ def _configure(
         report.configure = ConfigureBlock()
         return EXIT_CHECKS_FAILED  # nothing was read from AWS, nothing written
     kept = block.execution_role if block and not block.execution_role_auto_create else None
-    if kept and not (settings.execution_role or settings.role_name):
-        settings = settings.with_(execution_role=kept)  # the role the user chose stays the target
-        report.add(
-            [
-                Finding(
-                    Code.CONFIGURED_ROLE_KEPT,
-                    f"checking the role already configured for {settings.agent_name}: {kept}",
-                    "pass --execution-role or --role-name to use another role",
-                )
-            ]
-        )
+    from_yaml, by_name = None, False  # the YAML's role as the target, found or created by its (default) name
+    if block and kept and not (settings.execution_role or settings.role_name):
+        from_yaml, (settings, by_name) = kept, configured_role.target(settings, kept, block.region)
+        report.add([configured_role.kept(settings.agent_name, kept, by_name=by_name)])
     # 1. Read-only: the caller, the role as it is, PassRole for the ARN the toolkit will record.
     joint = codebuild_step.JointConfirm(confirm)  # one prompt for the execution role and the CodeBuild role
     # The CodeBuild role of a container agent (issue 13): its ARN goes to the toolkit, so it is planned now, its
@@ -109,10 +102,15 @@ def _configure(
         )
         codebuild = early[0].result() if early and not checked.stops else None
     s = checked.session
+    if by_name and from_yaml:
+        configured_role.same_account(from_yaml, s.spec)
     stops = [*checked.stops, *(codebuild.stops() if codebuild else ())]
     if stops:  # no answer at the toolkit's prompts could make these roles usable: do not ask them
         role_into_report(checked.role, report, s)
         report.add([f for f in stops if f not in report.findings])
+        if from_yaml and not by_name:
+            rerun = _rerun_command(configured_role.create_by_name(settings, from_yaml), s, entrypoint)
+            configured_role.missing(report, from_yaml, s.spec.agent, rerun)
         report.configure = ConfigureBlock()
         return EXIT_CHECKS_FAILED
     if kept and kept != checked.arn:

@@ -32,7 +32,7 @@ from agentcore_ext.state import (
     ModelKind,
     ModelUse,
 )
-from agentcore_ext.toolkit.config import CONFIG_FILE, AgentConfig, read_agent_config
+from agentcore_ext.toolkit.config import CONFIG_FILE, AgentConfig, read_agent_config, relative_entrypoint
 
 MAX_SOURCE_BYTES = 1 << 20  # a file larger than this is not agent code worth scanning
 Scanner = Callable[[str, Callable[[str], str | None]], AgentScan]
@@ -127,7 +127,7 @@ def agent_profile(
     aws_calls: tuple[AwsCall, ...] = ()
     if config is not None:
         features += _config_facts(config)
-    entrypoint = settings.entrypoint or (config.entrypoint.split(":", 1)[0] if config and config.entrypoint else None)
+    entrypoint, outside = _entrypoint(settings, config, workdir)
     if scan is not None and entrypoint:
         result = scan(entrypoint, source_reader(workdir))
         if not settings.models:  # --model says what the agent calls; the scan fills in when it does not
@@ -136,7 +136,11 @@ def agent_profile(
         unresolved += result.unresolved
         providers, aws_calls = result.providers, result.aws_calls
     findings: list[Finding] = []
-    assumed = not models and not providers and not settings.model
+    unscanned = scan is not None and outside is not None
+    if unscanned:
+        findings.append(_not_scanned(str(outside), workdir))
+    # An agent whose code was not read is not given the default model: --fix would grant one it may never call.
+    assumed = not models and not providers and not settings.model and not unscanned
     if assumed:
         findings.append(
             Finding(
@@ -159,13 +163,37 @@ def agent_profile(
         features=tuple(dict.fromkeys(features)),
         providers=providers,
         aws_calls=aws_calls,
-        unresolved=tuple(unresolved),
+        unresolved=(*unresolved, *([f"{outside}: outside the working directory, not scanned"] if unscanned else ())),
         memory_id=config.memory_id if config else None,
         runtime_arn=config.runtime_arn if config else None,
         extra_policies=extras,
         model_assumed=assumed,
+        models_unknown=unscanned,
     )
     return profile, findings
+
+
+def _entrypoint(settings: Settings, config: AgentConfig | None, workdir: Path) -> tuple[str | None, str | None]:
+    """(the entry file to scan, relative to the working directory; the entrypoint named outside it, said where).
+
+    --entrypoint first, else the YAML's (toolkit/config.py made it relative, or kept it aside when outside)."""
+    if settings.entrypoint:
+        relative = relative_entrypoint(settings.entrypoint, workdir)
+        return relative, None if relative else f"{settings.entrypoint} (--entrypoint)"
+    if config is None:
+        return None, None
+    outside = config.entrypoint_outside
+    return config.entrypoint, f"{outside} ({config.where('entrypoint')})" if outside else None
+
+
+def _not_scanned(outside: str, workdir: Path) -> Finding:
+    return Finding(
+        Code.ENTRYPOINT_NOT_SCANNED,
+        f"the agent's code was not scanned: {outside} is outside the working directory {workdir}, so only flags "
+        "say what it calls: no model is assumed, and the AWS calls in its code are not checked",
+        "run agentcore-ext from the agent's project folder, or pass --entrypoint FILE (inside the working "
+        "directory) or --model ID; if the project moved, rerun `agentcore-ext configure` there to record its path",
+    )
 
 
 # Profile ids (a geographic profile's id, an application profile's ARN) -> the model ARNs GetInferenceProfile lists.

@@ -36,6 +36,8 @@ def effective_models(spec: AgentSpec) -> tuple[ModelUse, ...]:
         return (ModelUse(spec.model, "model in [tool.agentcore-ext]"),)
     if spec.profile.providers:
         return ()  # another provider (OpenAI via an API key, ...): Bedrock is not needed
+    if spec.profile.models_unknown:
+        return ()  # code not scanned (ENTRYPOINT_NOT_SCANNED): a guessed model would be granted by --fix
     return (ModelUse(models.DEFAULT_MODEL, "default"),)
 
 

@@ -5,8 +5,9 @@ yaml is imported only when a file is read: the CLI's start-up must stay cheap.
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from agentcore_ext.errors import UsageError
@@ -19,6 +20,8 @@ class AgentConfig:
     """The parts of one agent's block in `.bedrock_agentcore.yaml` that decide what its role must allow."""
 
     name: str
+    # The entry file relative to the working directory (POSIX, no `:name` suffix): what the code scan reads. None
+    # when the YAML names none, or names one outside the working directory (then `entrypoint_outside` holds it).
     entrypoint: str | None
     execution_role: str | None
     execution_role_auto_create: bool
@@ -38,6 +41,7 @@ class AgentConfig:
     codebuild_role: str | None = None  # codebuild.execution_role: the CodeBuild role deploy uses (-cber)
     generated_by_create: bool = False  # is_generated_by_agentcore_create
     path: str = CONFIG_FILE  # the file it was read from, for the sources the report names
+    entrypoint_outside: str | None = None  # the YAML's entrypoint as written, when outside the working directory
 
     def where(self, key: str) -> str:
         """A fact's source: `.bedrock_agentcore.yaml agents.NAME.KEY`."""
@@ -111,9 +115,12 @@ def read_agent_config(cwd: Path, agent_name: str | None = None, path: Path | Non
     providers = identity.get("credential_providers") if isinstance(identity, dict) else None
     jwt = block.get("aws_jwt")
     codebuild = block.get("codebuild")
+    written = _str(block.get("entrypoint"))
+    entrypoint = relative_entrypoint(written, cwd) if written else None
     return AgentConfig(
         name=str(block.get("name") or target),
-        entrypoint=_str(block.get("entrypoint")),
+        entrypoint=entrypoint,
+        entrypoint_outside=written if written and entrypoint is None else None,
         execution_role=_str(aws.get("execution_role")),
         execution_role_auto_create=bool(aws.get("execution_role_auto_create", False)),
         region=_str(aws.get("region")),
@@ -136,6 +143,24 @@ def read_agent_config(cwd: Path, agent_name: str | None = None, path: Path | Non
         generated_by_create=bool(block.get("is_generated_by_agentcore_create")),
         path=str(file.name if path is None else path),
     )
+
+
+def relative_entrypoint(value: str, cwd: Path) -> str | None:
+    """The entry file `value` names, as a POSIX path relative to `cwd`; None when it lies outside `cwd`.
+
+    The toolkit records the resolved absolute path (`Path.resolve().as_posix()`, `:name` appended when it knows the
+    app's variable). The code scan takes only paths inside the agent's folder: handed the absolute one it could not
+    follow the agent's local imports, and the agent was judged for a model it never calls (issue 21, item 5).
+    """
+    head, colon, tail = value.rpartition(":")
+    file = PurePosixPath(posixpath.normpath(head if colon and tail.isidentifier() else value))
+    if not file.is_absolute():
+        return None if file.parts[:1] == ("..",) else file.as_posix()
+    # resolved first: the toolkit wrote a resolved path, and the working directory may be reached by a symlink
+    for base in dict.fromkeys((cwd.resolve().as_posix(), cwd.absolute().as_posix())):
+        if file.is_relative_to(base):
+            return file.relative_to(base).as_posix()
+    return None
 
 
 def _memory_id(memory: dict[str, Any]) -> str | None:
