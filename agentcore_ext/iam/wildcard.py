@@ -177,3 +177,56 @@ def action_matcher(pattern: str) -> Matcher:
     if not sep or "*" in service or "?" in service:
         return never
     return text_matcher(pattern, False)
+
+
+def _common_atoms(a: _Atoms, b: _Atoms) -> str | None:
+    """A string both atom patterns match, or None: a breadth-first walk of their product automaton. A literal
+    character on either side is copied; two wildcards meet on the filler "x" (never a colon, so an ARN part it
+    fills stays one part)."""
+    start, goal = (0, 0), (len(a), len(b))
+    back: dict[tuple[int, int], tuple[tuple[int, int], str]] = {start: (start, "")}
+    queue = [start]
+    for i, j in queue:
+        if (i, j) == goal:
+            out: list[str] = []
+            state = goal
+            while state != start:
+                state, ch = back[state]
+                out.append(ch)
+            return "".join(reversed(out))
+        x = a[i] if i < len(a) else None
+        y = b[j] if j < len(b) else None
+        steps: list[tuple[tuple[int, int], str]] = []
+        if x == _STAR:
+            steps.append(((i + 1, j), ""))  # the star matches nothing more
+        if y == _STAR:
+            steps.append(((i, j + 1), ""))
+        if x is not None and y is not None and not (x == _STAR and y == _STAR):
+            literal = x if x not in (_STAR, _ONE) else y if y not in (_STAR, _ONE) else "x"
+            fits_x = x in (_STAR, _ONE) or x == literal
+            fits_y = y in (_STAR, _ONE) or y == literal
+            if fits_x and fits_y:
+                steps.append(((i if x == _STAR else i + 1, j if y == _STAR else j + 1), literal))
+        for state, ch in steps:
+            if state not in back:
+                back[state] = ((i, j), ch)
+                queue.append(state)
+    return None
+
+
+def common_match(pattern: str, other: str, arn_segments: bool = True) -> str | None:
+    """A value both policy patterns (`*` and `?` wildcards, no variables) match, or None when there is none.
+
+    "Could a statement naming `pattern` apply to some resource `other` stands for": two ARN patterns are
+    intersected part by part (a wildcard in the first five parts never crosses a colon, as in text_matcher). The
+    value is checked against both matchers before it is returned, so the only imprecision is a None."""
+    atoms_a, atoms_b = _atoms(((pattern, False),)), _atoms(((other, False),))
+    if _is_arn_pattern(pattern, arn_segments) and _is_arn_pattern(other, arn_segments):
+        pairs = zip(_split_arn_atoms(atoms_a), _split_arn_atoms(atoms_b), strict=True)
+        parts = [_common_atoms(x, y) for x, y in pairs]
+        value = None if any(p is None for p in parts) else ":".join(p for p in parts if p is not None)
+    else:
+        value = _common_atoms(atoms_a, atoms_b)
+    if value is None or not (text_matcher(pattern, arn_segments)(value) and text_matcher(other, arn_segments)(value)):
+        return None
+    return value

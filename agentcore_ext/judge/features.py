@@ -101,7 +101,7 @@ def _by_id(
     resources = tuple(d if d.startswith("arn:") else spec.arn(service, f"{rtype}/{d}") for d in given)
     if not given:
         resources = (spec.arn(service, f"{rtype}/*"),)
-    probes = tuple(Probe(r.replace("/*", f"/{PROBE_ID}")) for r in resources)
+    probes = tuple(Probe(r, unknown=not given) for r in resources)  # none named: some resource of the type
     return [Rule(sid, str(feature), actions, resources, probes, _why(uses))]
 
 

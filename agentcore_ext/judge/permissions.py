@@ -13,6 +13,7 @@ from agentcore_ext.judge.additional_policy import SID_PREFIX, judge_additional
 from agentcore_ext.judge.models import INVOKE_ACTIONS, PROFILE_ARN
 from agentcore_ext.judge.requirements import requirements
 from agentcore_ext.judge.rule import Requirement, RequirementLevel
+from agentcore_ext.judge.some_resource import evaluate_some
 from agentcore_ext.state import AgentSpec
 
 BROAD_ACTIONS = {"*", "iam:*", "sts:*"}
@@ -61,7 +62,16 @@ def judge_permissions(
     """`attached_arns`: the role's attached managed policies, when a role was read (None: documents judged as
     files, whose attachments are unknown)."""
     findings: list[Finding] = []
-    results = [(req, evaluate(policies, req.request(), boundary)) for req in requirements(spec)]
+    results: list[tuple[Requirement, Evaluation]] = []
+    only_some: list[tuple[Requirement, Evaluation]] = []  # allowed on some resource of the kind, not provably all
+    for req in requirements(spec):
+        if not req.unknown:
+            results.append((req, evaluate(policies, req.request(), boundary)))
+            continue
+        some = evaluate_some(policies, req.request(), boundary)
+        results.append((req, some.evaluation))
+        if some.evaluation.allowed and not some.exact:
+            only_some.append((req, some.evaluation))
     required = [(r, e) for r, e in results if r.level is RequirementLevel.REQUIRED]
     failing = [(r, e) for r, e in required if e.decision is not Decision.ALLOWED]
     missing = tuple(sorted({r.action for r, _ in failing}))
@@ -126,6 +136,16 @@ def judge_permissions(
                 "some code paths of the features named need them; `agentcore-ext policy permissions` shows them",
             )
         )
+    if only_some:
+        findings.append(
+            Finding(
+                Code.RESOURCE_UNKNOWN,
+                "allowed on some resources of the kind the agent uses, but which one it uses is unknown: "
+                + _describe(only_some),
+                "name the resource: write its id in the code, or pass --env NAME=VALUE for the variable the code "
+                "reads it from; then the exact resource is checked",
+            )
+        )
     findings += broad_grants(policies, attached_names)
     extra = judge_additional(policies, spec, attached_arns)
     findings += extra.findings
@@ -141,6 +161,8 @@ def _describe(items: list[tuple[Requirement, Evaluation]]) -> str:
     for r, _ in items:
         by_action.setdefault(r.action, [])
         where = r.shown or r.resource
+        where = f"a resource matching {where}" if r.unknown else where
+        where += f" ({r.note})" if r.note else ""
         if where not in by_action[r.action]:
             by_action[r.action].append(where)
     return "; ".join(f"{action} on {', '.join(resources)}" for action, resources in by_action.items())

@@ -32,6 +32,8 @@ def requirements(spec: AgentSpec) -> tuple[Requirement, ...]:
             rule.feature,
             rule.telemetry,
             ", ".join(rule.resources),
+            probe.unknown,
+            rule.note,
         )
         for rule in agent_rules(spec)
         for action in rule.actions

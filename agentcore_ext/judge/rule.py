@@ -19,10 +19,15 @@ class RequirementLevel(StrEnum):
 
 @dataclass(frozen=True)
 class Probe:
-    """One concrete request a compliant role must allow."""
+    """One concrete request a compliant role must allow.
+
+    `unknown`: the resource is a pattern standing for one the agent will use but nobody named (INTERFACE.md, "a
+    requirement on an unknown resource"): it is allowed when the role allows the action on some resource that
+    matches the pattern (judge/some_resource.py), never judged against an invented name."""
 
     resource: str
     context: Mapping[str, str] = field(default_factory=dict)
+    unknown: bool = False
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,8 @@ class Rule:
     # An additional policy's statement (judge/additional_policy.py): written whole, exactly as given, instead of
     # being built from actions/resources/condition; never cut to some of its actions (a Deny cut would deny less).
     statement: Mapping[str, Any] | None = None
+    # What a message about this rule adds: what follows when it is missing, or what would name its resource.
+    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """INTERFACE.md's `role.requirements` entry (with `statement` for one required as written)."""
@@ -66,6 +73,8 @@ class Requirement:
     feature: str = ""
     telemetry: bool = False
     shown: str = ""  # what a message names: the rule's resources as written, never the probe's stand-in ids
+    unknown: bool = False  # `resource` is a pattern for a resource nobody named (Probe.unknown)
+    note: str = ""  # the rule's note (Rule.note)
 
     def request(self) -> Request:
         return Request(action=self.action, resource=self.resource, context=self.context)
