@@ -256,10 +256,11 @@ def _seed(endpoint_url: str, region: str) -> tuple[str, str, str]:
 
 
 @contextlib.contextmanager
-def start_sandbox(region: str = "us-east-1") -> Iterator[Sandbox]:
+def start_sandbox(region: str = "us-east-1", token: str | None = None) -> Iterator[Sandbox]:
     """Start a moto server on 127.0.0.1 (random port), seed the demo account, stop the server on exit.
 
     The environment is left alone: use `sandbox.activate()` (or pass `sandbox.env()` on) to point calls at it.
+    With a token (the persistent sandbox's daemon) the server proves that it holds it (sandbox_server.PROOF_PATH).
     """
     from agentcore_ext.aws.sandbox_server import SandboxServer  # lazy: moto's import costs ~0.3 s
 
@@ -269,7 +270,7 @@ def start_sandbox(region: str = "us-east-1") -> Iterator[Sandbox]:
     # Its ERROR records are moto's own tracebacks for calls it does not implement (SimulatePrincipalPolicy):
     # the client sees an HTTP 500 and the tool reports "simulator unavailable"; the traceback is noise.
     werkzeug_logger.setLevel(logging.CRITICAL)
-    server = SandboxServer("127.0.0.1", 0)
+    server = SandboxServer("127.0.0.1", 0, token)
     server.start()
     try:
         host, port = server.host_and_port()

@@ -3,6 +3,8 @@
 - Calls moto does not implement come back as HTTP 500 (an HTML page); the toolkit then fails with a retry message
   that names no service. The server remembers each such call (service and operation) and lists them at
   UNSUPPORTED_PATH, so that `agentcore-ext deploy --sandbox` can say which call the emulator could not answer.
+- The persistent sandbox's server proves who it is at PROOF_PATH: it answers a nonce with an HMAC keyed by the
+  daemon's token (which only its state file holds), so a client never trusts whatever else listens on the port.
 - AgentCore creates a runtime's DEFAULT endpoint with the runtime; moto does not, and the toolkit's deploy would
   then wait 120 s for it. The server adds it (a wrapper on moto's backend method, skipped if moto changes).
 
@@ -12,14 +14,19 @@ Imports moto: load it only where a sandbox starts.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import io
 import json
+import os
 import re
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterable
 from typing import Any
 
 UNSUPPORTED_PATH = "/agentcore-ext/unsupported"
+PROOF_PATH = "/agentcore-ext/proof"
 DEFAULT_ENDPOINT = "DEFAULT"
 _SCOPE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/")
 _ACTION = re.compile(r"(?:^|&)Action=([A-Za-z]+)")
@@ -59,20 +66,36 @@ def _form_body(environ: dict[str, Any]) -> str:
     return body.decode(errors="replace")
 
 
-class Recorder:
-    """A WSGI wrapper that remembers the calls the app answered with HTTP 500 and serves their list."""
+def proof(token: str, nonce: str, pid: int) -> str:
+    """What the server holding token answers to nonce: binds the answer to the nonce and to the server's pid."""
+    return hmac.new(token.encode(), f"{nonce}:{pid}".encode(), hashlib.sha256).hexdigest()
 
-    def __init__(self, app: WsgiApp) -> None:
+
+def _json(start_response: StartResponse, data: dict[str, Any]) -> list[bytes]:
+    body = json.dumps(data).encode()
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+class Recorder:
+    """A WSGI wrapper that remembers the calls the app answered with HTTP 500 and serves their list.
+
+    With a token (the persistent sandbox) it also answers PROOF_PATH?nonce=N with {"pid", "proof"}.
+    """
+
+    def __init__(self, app: WsgiApp, token: str | None = None) -> None:
         self._app = app
+        self._token = token
         self._lock = threading.Lock()
         self.unsupported: list[str] = []
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == UNSUPPORTED_PATH:
             with self._lock:
-                body = json.dumps({"unsupported": list(self.unsupported)}).encode()
-            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-            return [body]
+                return _json(start_response, {"unsupported": list(self.unsupported)})
+        if environ.get("PATH_INFO") == PROOF_PATH and self._token:
+            nonce = urllib.parse.parse_qs(str(environ.get("QUERY_STRING", ""))).get("nonce", [""])[0][:128]
+            return _json(start_response, {"pid": os.getpid(), "proof": proof(self._token, nonce, os.getpid())})
 
         operation = operation_of(environ)  # before the app reads the body
 
@@ -116,12 +139,12 @@ def _add_default_endpoints() -> None:
 class SandboxServer:
     """moto's server app behind the Recorder, on a werkzeug server in a daemon thread (like ThreadedMotoServer)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, token: str | None = None) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
         _add_default_endpoints()
-        self.recorder = Recorder(DomainDispatcherApplication(create_backend_app))
+        self.recorder = Recorder(DomainDispatcherApplication(create_backend_app), token)
         self._server = make_server(host, port, self.recorder, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -137,13 +160,22 @@ class SandboxServer:
         self._thread.join()
 
 
-def unsupported_calls(endpoint_url: str) -> list[str]:
-    """The calls a running sandbox could not answer so far; [] when it cannot tell."""
+def local_json(url: str) -> Any:
+    """GET a JSON document from the sandbox, never through a proxy (HTTP_PROXY must not see 127.0.0.1's calls).
+
+    Raises OSError or ValueError when there is no answer or no JSON.
+    """
     import urllib.request
 
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(url, timeout=2) as response:
+        return json.loads(response.read())
+
+
+def unsupported_calls(endpoint_url: str) -> list[str]:
+    """The calls a running sandbox could not answer so far; [] when it cannot tell."""
     try:
-        with urllib.request.urlopen(f"{endpoint_url}{UNSUPPORTED_PATH}", timeout=2) as response:
-            data = json.loads(response.read())
+        data = local_json(f"{endpoint_url}{UNSUPPORTED_PATH}")
     except (OSError, ValueError):
         return []
     calls = data.get("unsupported") if isinstance(data, dict) else None

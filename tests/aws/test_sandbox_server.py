@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 from agentcore_ext.aws.sandbox_server import UNSUPPORTED_PATH, Recorder, operation_of
@@ -51,3 +52,24 @@ def test_a_failed_toolkit_run_names_the_call_exit_6() -> None:
     assert "agentcore-ext sandbox start" in stop.hint
     assert emulator_stop(["deploy"], 0, ["codebuild UpdateProject"]) is None  # it succeeded anyway
     assert emulator_stop(["deploy"], 1, []) is None  # failed for another reason: the toolkit's message stands
+
+
+def test_the_recorder_proves_its_token_bound_to_nonce_and_pid() -> None:
+    import os
+
+    from agentcore_ext.aws.sandbox_server import PROOF_PATH, proof
+
+    passed: list[str] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        passed.append(environ["PATH_INFO"])
+        start_response("404 NOT FOUND", [])
+        return [b""]
+
+    def ask(recorder: Recorder) -> bytes:
+        return b"".join(recorder({"PATH_INFO": PROOF_PATH, "QUERY_STRING": "nonce=n1"}, lambda *a: None))
+
+    answer = json.loads(ask(Recorder(app, "t" * 32)))
+    assert answer == {"pid": os.getpid(), "proof": proof("t" * 32, "n1", os.getpid())}
+    assert answer["proof"] not in (proof("t" * 32, "n2", os.getpid()), proof("u" * 32, "n1", os.getpid()))
+    assert ask(Recorder(app)) == b"" and passed == [PROOF_PATH]  # no token (an ephemeral sandbox): moto's path
