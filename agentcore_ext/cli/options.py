@@ -76,3 +76,11 @@ Config = Annotated[
 ShowDocuments = Annotated[
     bool, typer.Option("--show-documents", help="Show the plan's full before/after documents, not its overview.")
 ]
+Template = Annotated[
+    str | None,
+    typer.Option(
+        "--template",
+        help="A CloudFormation template, JSON or YAML (`cdk synth` output is one): the agent's runtime and its role "
+        "are read from it; -n picks a runtime by logical id or AgentRuntimeName.",
+    ),
+]

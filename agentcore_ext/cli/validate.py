@@ -33,24 +33,28 @@ def validate(
     feature: o.Feature = None,
     additional_policy: o.AdditionalPolicy = None,
     config: o.Config = None,
+    template: o.Template = None,
     json_out: o.Json = False,
 ) -> None:
-    """Judge policy files for an agent/account/region, offline (exit 0 compliant, 3 not, 2 bad file)."""
+    """Judge policy files, or a CloudFormation template's role, for an agent/account/region, offline (exit 0
+    compliant, 3 not, 2 bad file)."""
 
     def body(report: Report) -> int:
         from pathlib import Path
 
+        from agentcore_ext.flows.validate import NOTHING_HINT, given_facts
         from agentcore_ext.flows.validate import validate as validate_flow
         from agentcore_ext.settings import build_settings, load_team_defaults
 
-        if not trust and not permissions:
-            raise UsageError("nothing to validate", "pass --trust FILE and/or --permissions FILE")
+        if not trust and not permissions and not template:
+            raise UsageError("nothing to validate", NOTHING_HINT)
         if not account:
             raise UsageError("validate needs --account", "pass the 12-digit account the role lives in")
+        defaults = load_team_defaults(Path.cwd())
         s = build_settings(
-            defaults=load_team_defaults(Path.cwd()),
+            defaults=defaults,
             entrypoint=entrypoint,
-            name=name,
+            name=None if template else name,  # with a template, -n picks its runtime (a logical id may be long)
             account=account,
             region=resolve_region(region),  # else [tool.agentcore-ext] region; none at all is a usage error
             deployment_type=deployment_type,
@@ -62,6 +66,9 @@ def validate(
             config=config,
             workdir=str(Path.cwd()),
         )
-        return validate_flow(s, report, trust or [], permissions or [], boundary)
+        given = given_facts(defaults, deployment_type=deployment_type, protocol=protocol, disable_memory=disable_memory)
+        return validate_flow(
+            s, report, trust or [], permissions or [], boundary, template=template, runtime=name, given=given
+        )
 
     run("validate", json_out, body)
