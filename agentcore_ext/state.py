@@ -66,6 +66,11 @@ class AwsCall:
     service: str  # the client's service name as boto3 spells it
     operation: str  # the method called, snake_case as in the code
     source: str
+    # The resource it names, where judge/scan_aws.py reads it (IDENTIFIERS): (parameter, the literal it surely is),
+    # and (parameter, the environment variable it is read from) for one the code reads from the environment.
+    args: tuple[tuple[str, str], ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+    via: str = ""  # the framework tool that makes the call, e.g. "strands_tools.retrieve"
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ own `additional-policies`. Pure. Sources per feature: RUNTIME-NEEDS.md "Executio
 from __future__ import annotations
 
 from agentcore_ext.judge.additional_policy import additional_rules
+from agentcore_ext.judge.aws_calls import aws_call_rules
 from agentcore_ext.judge.rule import Probe, RequirementLevel, Rule
 from agentcore_ext.state import AgentSpec, Feature, FeatureUse
 
@@ -141,4 +142,5 @@ def feature_rules(spec: AgentSpec) -> list[Rule]:
         *_by_id(spec, Feature.GUARDRAIL, "BedrockApplyGuardrail", ("bedrock:ApplyGuardrail",), "bedrock", "guardrail"),
         *_by_id(spec, Feature.INVOKE_RUNTIME, "AgentCoreInvokePeerRuntime", _ac("InvokeAgentRuntime"), ac, "runtime"),
         *_extra_policies(spec),
+        *aws_call_rules(spec),  # the agent's own AWS calls (judge/aws_calls.py)
     ]

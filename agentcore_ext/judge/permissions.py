@@ -10,6 +10,7 @@ from agentcore_ext.findings import Code, Finding, has_errors
 from agentcore_ext.iam.evaluate import Decision, Evaluation, evaluate
 from agentcore_ext.iam.policy import PolicyDocument
 from agentcore_ext.judge.additional_policy import SID_PREFIX, judge_additional
+from agentcore_ext.judge.aws_calls import STAR_ACTIONS as AWS_CALL_STAR_ACTIONS
 from agentcore_ext.judge.models import INVOKE_ACTIONS, PROFILE_ARN
 from agentcore_ext.judge.requirements import requirements
 from agentcore_ext.judge.rule import Requirement, RequirementLevel
@@ -220,6 +221,19 @@ def _through_one_profile(st: Mapping[str, Any], actions: list[str], resources: l
     return one_profile and models_only and set(actions) <= set(INVOKE_ACTIONS)
 
 
+def _every_one(resource: str) -> bool:
+    """A resource whose whole id is a wildcard: `repository/*`, `secret:*` (a type before a colon), an ARN whose
+    resource part is only wildcards (judge/aws_calls.py writes `arn:P:<service>:*:*:*` for a type it does not map).
+    DescribeLogGroups takes only `log-group:*` (RUNTIME-NEEDS.md, observability): the caller excuses it."""
+    rest = resource.split(":", 5)[-1]
+    if rest.strip("*?") == "":
+        return True
+    for sep in ("/", ":"):
+        if sep in rest:
+            return rest.split(sep, 1)[1].strip("*?") == ""
+    return False
+
+
 def written_wildcards(document: Mapping[str, Any]) -> list[Finding]:
     """P2 for what the tool is about to write: `*` beyond the actions that take only `*`, or a resource whose
     whole id is a wildcard (every repository, memory, gateway ... of the account), e.g. from `--ecr '*'`. The
@@ -237,12 +251,10 @@ def written_wildcards(document: Mapping[str, Any]) -> list[Finding]:
             continue  # every model, but only through one named profile (judge/models.py profile_scoped_models)
         for resource in resources:
             if resource == "*":
-                if not set(actions) <= STAR_ACTIONS:
+                if not set(actions) <= STAR_ACTIONS | AWS_CALL_STAR_ACTIONS:
                     broad.append(f"{st.get('Sid', 'statement')}: * for {', '.join(actions)}")
                 continue
-            rest = str(resource).split(":", 5)[-1]
-            rid = rest.split("/", 1)[1] if "/" in rest else ""
-            if rid.strip("*?") == "" and "/" in rest:
+            if _every_one(str(resource)) and not set(actions) <= {"logs:DescribeLogGroups"}:
                 broad.append(f"{st.get('Sid', 'statement')}: {resource}")
     if not broad:
         return []

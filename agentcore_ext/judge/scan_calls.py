@@ -99,7 +99,7 @@ class FileScanner:
         self.tree = tree
         self.resolver = resolver
         self.facts = FileFacts()
-        self.boto = BotoTracker(file, self._literal_anywhere)
+        self.boto = BotoTracker(file, self._literal_anywhere, self._values, tree)
         self.tools = ToolTracker()
         self._scope: Scope | None = None
 
@@ -107,6 +107,7 @@ class FileScanner:
         for stmt in self.tree.body:
             self._walk(stmt)
         self.facts.aws_calls = self.boto.calls()
+        self.facts.unresolved += self.boto.unresolved
         return self.facts
 
     # --- traversal -----------------------------------------------------------------------------------------
