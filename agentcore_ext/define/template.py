@@ -179,9 +179,8 @@ def _artifact(out: _Facts, artifact: Mapping[str, Any]) -> None:
     uri = out.add(f.ECR_REPOSITORY, uri_node, f"{where}.ContainerConfiguration.ContainerUri")
     if uri is None:
         out.unresolved.append(
-            f"{f.ECR_REPOSITORY}: the image's repository is unknown, so the role's ECR pull is checked on the "
-            "toolkit's default repository name; give ContainerUri a value the template resolves (a parameter "
-            "Default) to have it checked on the right one"
+            f"{f.ECR_REPOSITORY}: which repository the role pulls the image from is unknown; give ContainerUri a "
+            "value the template resolves (a literal, a parameter Default, the stack's repository)"
         )
     elif not arns.ECR_URI_RE.fullmatch(uri):
         out.facts.pop()  # a public or non-ECR image: no private repository the role pulls from

@@ -304,3 +304,17 @@ def test_yaml_alias_amplification_is_refused(tmp_path: Path) -> None:
     lines.append("Resources: {R: {Type: X, Properties: {P: *a8}}}")
     with pytest.raises(UsageError, match="not valid JSON or YAML"):
         read_template(write(tmp_path, "bomb.yaml", "\n".join(lines) + "\n"))
+
+
+def test_a_role_named_by_its_arn_in_fn_sub_with_a_path_is_the_stacks_role() -> None:
+    t = json_template()
+    role = t["Resources"]["AgentRole"]["Properties"]
+    role["Path"] = "/agents/"
+    role["RoleName"] = {"Fn::Sub": "${AWS::StackName}-runtime"}
+    t["Resources"]["AgentRuntime"]["Properties"]["RoleArn"] = {
+        "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/agents/${AgentRole}"
+    }
+    agent = _agent(t)
+    assert agent.role.logical_id == "AgentRole"
+    assert agent.role.arn == f"arn:aws:iam::{ACCOUNT}:role/agents/cfnstack-runtime"
+    assert len(agent.role.permissions) == 2  # the ManagedPolicy's Roles still Ref it by its (given) name
