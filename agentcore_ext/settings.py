@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import string
 import tomllib
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from agentcore_ext import arns
+from agentcore_ext.define.env import given_env
+from agentcore_ext.define.facts import Fact
 from agentcore_ext.errors import UsageError, no_region
 from agentcore_ext.state import MANAGED_BY_TAG, AgentProfile, AgentSpec, Feature
+from agentcore_ext.tags import check_tag
 
 DEPLOYMENT_TYPES = ("container", "direct_code_deploy")
 PROTOCOLS = ("HTTP", "MCP", "A2A", "AGUI")
@@ -81,7 +83,7 @@ def load_team_defaults(directory: Path) -> TeamDefaults:
     for tag_key, tag_value in tags.items():
         if not isinstance(tag_value, str):
             raise UsageError(f"{where}: tags.{tag_key} must be a string", 'e.g. tags = { team = "ml" }')
-        _check_tag(tag_key, tag_value, f"{where}: tags.{tag_key}")
+        check_tag(tag_key, tag_value, f"{where}: tags.{tag_key}")
     extra = values.get("additional_policies", [])
     if not all(isinstance(item, str) and item for item in extra):
         raise UsageError(
@@ -184,36 +186,8 @@ def parse_tags(pairs: list[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise UsageError(f"--tag {pair!r} is not KEY=VALUE", "e.g. --tag team=ml")
-        tags[key] = _check_tag(key, value, f"--tag {pair!r}")
+        tags[key] = check_tag(key, value, f"--tag {pair!r}")
     return tags
-
-
-def _tag_char(c: str) -> bool:
-    """IAM's tag grammar, [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*, without the line and paragraph separators."""
-    category = unicodedata.category(c)
-    return c in "_.:/=+-@" or category[0] in "LN" or category == "Zs"
-
-
-def _check_tag(key: str, value: str, what: str) -> str:
-    if not key.strip():
-        raise UsageError(f"{what}: the tag key {key!r} is empty", 'give every tag a key, e.g. tags = { team = "ml" }')
-    if key.lower() == MANAGED_BY_TAG[0]:  # IAM refuses keys that differ only in case
-        # The tool's own tag marks the roles it may finish and tag; nobody may set it to something else.
-        raise UsageError(
-            f"{what}: tag key {key!r} is the tool's own (it is always {MANAGED_BY_TAG[0]}={MANAGED_BY_TAG[1]})",
-            f"remove {key} from the tags; agentcore-ext sets it itself",
-        )
-    if len(key) > 128 or len(value) > 256:
-        raise UsageError(f"{what} is too long", "IAM tag keys hold 128 characters, values 256")
-    bad = next((c for c in key + value if not _tag_char(c)), None)
-    if bad is not None:  # IAM would refuse it at TagRole; an ESC or newline would also reach hints and plans
-        raise UsageError(
-            f"{what}: the character {bad!r} is not allowed in an IAM tag",
-            "IAM tags hold letters, digits, spaces and _ . : / = + - @",
-        )
-    if key.lower().startswith("aws:"):
-        raise UsageError(f"{what} uses the reserved prefix aws:", "choose another tag key")
-    return value
 
 
 @dataclass(frozen=True)
@@ -238,6 +212,8 @@ class Settings:
     features: tuple[str, ...] = ()  # --feature, repeatable: what the code scan cannot see
     additional_policies: tuple[str, ...] = ()  # --additional-policy FILE|ARN and the team's additional-policies
     config_file: str | None = None  # --config: the toolkit's .bedrock_agentcore.yaml
+    env: tuple[Fact, ...] = ()  # --env-file's then --env's "env.KEY" facts, as given (define/env.py env_facts)
+    env_file: str | None = None  # --env-file as given (define/env.py env_args gives the flags again)
     ecr_repository: str | None = None  # `--ecr`/the yaml: a name, an image URI or `auto` (validated by arns)
     role_name_template: str = DEFAULT_ROLE_TEMPLATE
     fix: bool = False
@@ -279,6 +255,8 @@ def build_settings(
     feature: list[str] | None = None,
     additional_policy: list[str] | None = None,
     config: str | None = None,
+    env: list[str] | None = None,
+    env_file: str | None = None,
     **flags: Any,
 ) -> Settings:
     """Merge flags over team defaults and validate every value that can be checked without AWS."""
@@ -325,6 +303,8 @@ def build_settings(
         features=tuple(check_feature(f) for f in feature or ()),
         additional_policies=tuple(dict.fromkeys([*defaults.additional_policies, *(additional_policy or ())])),
         config_file=config,
+        env=given_env(env or (), env_file, flags.get("workdir")),
+        env_file=env_file,
         role_name_template=defaults.role_name_template,
         **flags,
     )

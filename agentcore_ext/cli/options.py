@@ -84,3 +84,15 @@ Template = Annotated[
         "are read from it; -n picks a runtime by logical id or AgentRuntimeName.",
     ),
 ]
+Env = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--env",
+        help="KEY=VALUE: an environment variable the agent runs with, as `agentcore deploy --env` or its stack sets "
+        "it (repeatable): the code scan resolves os.environ reads with it (model, memory, guardrail, tool ids).",
+    ),
+]
+EnvFile = Annotated[
+    str | None,
+    typer.Option("--env-file", help="A dotenv file of the agent's environment variables (--env wins over it)."),
+]

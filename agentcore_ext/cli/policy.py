@@ -41,6 +41,8 @@ def _emit(
     additional_policy: list[str] | None = None,
     config: str | None = None,
     with_codebuild: bool = False,
+    env: list[str] | None = None,
+    env_file: str | None = None,
 ) -> None:
     from pathlib import Path
 
@@ -72,6 +74,8 @@ def _emit(
             feature=feature,
             additional_policy=additional_policy,
             config=config,
+            env=env,
+            env_file=env_file,
             workdir=str(Path.cwd()),
         )
         if with_codebuild and (kind not in ("trust", "permissions") or fmt == "json"):
@@ -172,6 +176,8 @@ def _register(kind: str, doc: str) -> None:
         feature: o.Feature = None,
         additional_policy: o.AdditionalPolicy = None,
         config: o.Config = None,
+        env: o.Env = None,
+        env_file: o.EnvFile = None,
         with_codebuild: WithCodeBuild = False,
     ) -> None:
         _emit(
@@ -194,6 +200,8 @@ def _register(kind: str, doc: str) -> None:
             additional_policy=additional_policy,
             config=config,
             with_codebuild=with_codebuild,
+            env=env,
+            env_file=env_file,
         )
 
     command.__doc__ = doc

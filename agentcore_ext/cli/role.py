@@ -60,6 +60,8 @@ def role_ensure(
     feature: o.Feature = None,
     additional_policy: o.AdditionalPolicy = None,
     config: o.Config = None,
+    env: o.Env = None,
+    env_file: o.EnvFile = None,
     show_documents: o.ShowDocuments = False,
     json_out: o.Json = False,
     sandbox: o.Sandbox = False,

@@ -33,6 +33,8 @@ def validate(
     feature: o.Feature = None,
     additional_policy: o.AdditionalPolicy = None,
     config: o.Config = None,
+    env: o.Env = None,
+    env_file: o.EnvFile = None,
     template: o.Template = None,
     json_out: o.Json = False,
 ) -> None:
@@ -64,6 +66,8 @@ def validate(
             feature=feature,
             additional_policy=additional_policy,
             config=config,
+            env=env,
+            env_file=env_file,
             workdir=str(Path.cwd()),
         )
         given = given_facts(defaults, deployment_type=deployment_type, protocol=protocol, disable_memory=disable_memory)

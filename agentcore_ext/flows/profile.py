@@ -5,11 +5,12 @@ Python code (judge/scan.py; the files are read here, confined to the agent's fol
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
 from agentcore_ext import arns
+from agentcore_ext.define.env import env_facts, scan_env
 from agentcore_ext.errors import UsageError
 from agentcore_ext.findings import Code, Finding
 from agentcore_ext.iam.policy import PolicyError, parse_policy, policy_to_dict
@@ -35,7 +36,8 @@ from agentcore_ext.state import (
 from agentcore_ext.toolkit.config import CONFIG_FILE, AgentConfig, read_agent_config, relative_entrypoint
 
 MAX_SOURCE_BYTES = 1 << 20  # a file larger than this is not agent code worth scanning
-Scanner = Callable[[str, Callable[[str], str | None]], AgentScan]
+# judge/scan.py scan_agent(entrypoint, read, env, given_by): env reads resolve with the agent's --env/--env-file
+Scanner = Callable[[str, Callable[[str], str | None], Mapping[str, str], Mapping[str, str]], AgentScan]
 # Identity provider types the toolkit records (utils/runtime/schema.py CredentialProviderInfo.type) are OAuth2.
 
 
@@ -129,7 +131,7 @@ def agent_profile(
         features += _config_facts(config)
     entrypoint, outside = _entrypoint(settings, config, workdir)
     if scan is not None and entrypoint:
-        result = scan(entrypoint, source_reader(workdir))
+        result = scan(entrypoint, source_reader(workdir), *scan_env(env_facts(settings)))
         if not settings.models:  # --model says what the agent calls; the scan fills in when it does not
             models += result.models
         features += result.features
@@ -154,7 +156,8 @@ def agent_profile(
             Finding(
                 Code.AGENT_SCAN_UNRESOLVED,
                 "the code scan could not decide: " + "; ".join(unresolved),
-                "pass --model ID or --feature NAME for what the code computes at run time",
+                "pass --env KEY=VALUE (or --env-file) for the variables it reads, --model ID or --feature NAME for "
+                "what the code computes at run time",
             )
         )
     extras = tuple(_extra_policy(item, workdir) for item in settings.additional_policies)
