@@ -12,14 +12,18 @@ import typer.main
 from agentcore_ext import __version__
 from agentcore_ext.cli import configure, doctor, policy, role, sandbox, validate
 
+# Ours, on every command of ours; the toolkit's commands keep the toolkit's own (`--help` only: `deploy -h` is its
+# usage error, as with `agentcore`).
+HELP_OPTION_NAMES = ["-h", "--help"]
+
 app = typer.Typer(
     name="agentcore-ext",
     help="A checked `agentcore configure` for Amazon Bedrock AgentCore Runtime: resolves who you are, checks "
     "iam:PassRole, finds or creates a compliant execution role, then runs the starter toolkit. Any other "
-    "`agentcore` subcommand (deploy, invoke, status, ...) is passed through to the toolkit unchanged; deploy "
-    "and launch run the doctor checks first (--skip-checks bypasses them).",
+    "`agentcore` subcommand (deploy, invoke, status, ...) is passed through to the toolkit unchanged; deploy, "
+    "launch and the deploy an import-agent starts run the doctor checks first (--skip-checks bypasses them).",
     no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": HELP_OPTION_NAMES},
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -117,7 +121,7 @@ def _configure_args(args: list[str]) -> list[str]:
 
             sys.exit(passthrough(args))
         command = typer.main.get_command(app).commands["configure"]  # type: ignore[attr-defined]
-        return configure_args.normalize(args[1:], command)
+        return configure_args.normalize(args[1:], command, HELP_OPTION_NAMES)
     except AgentCoreExtError as exc:
         from agentcore_ext.cli.run import run
 

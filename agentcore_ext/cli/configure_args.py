@@ -25,13 +25,12 @@ def is_toolkit_subcommand(args: Sequence[str]) -> bool:
     return args[1] in configure_subcommands()
 
 
-def normalize(args: Sequence[str], ours: Any) -> list[str]:
-    """args after `configure` -> the argv of our Typer configure command `ours` (a click command)."""
+def normalize(args: Sequence[str], ours: Any, help_names: Sequence[str]) -> list[str]:
+    """args after `configure` -> the argv of our Typer configure command `ours` (a click command), or just
+    `configure --help` when click would hand a token to the help option (spelled help_names, the app's)."""
     from agentcore_ext.toolkit.options import CONTROLLED, configure_command, given, option_params, parse_strict, render
 
     args = list(args)
-    if {"--help", "-h"} & set(args[: args.index("--") if "--" in args else len(args)]):
-        return ["configure", "--help"]
     before, after = (args[: args.index("--")], args[args.index("--") + 1 :]) if "--" in args else (args, [])
     toolkit_params = option_params(configure_command())
     taken = {opt for p in toolkit_params for opt in (*p.opts, *p.secondary_opts)}
@@ -49,6 +48,8 @@ def normalize(args: Sequence[str], ours: Any) -> list[str]:
         merged.append(param)
     command = copy.copy(ours)  # the same (vendored) click classes as the options
     command.params = merged
+    if _help_requested(command, args, help_names):
+        return ["configure", "--help"]
     command.add_help_option = False
     ctx = parse_strict(command, before, "agentcore-ext configure")
     values = given(ctx)
@@ -67,3 +68,11 @@ def normalize(args: Sequence[str], ours: Any) -> list[str]:
     if toolkit or after:
         own += ["--", *toolkit, *after]
     return own
+
+
+def _help_requested(command: Any, args: list[str], help_names: Sequence[str]) -> bool:
+    """Whether click, parsing args with every option configure takes, hands a token to the help option: not
+    `-n -h` (an agent named `-h`: the toolkit's error), not `-- --help` (the toolkit's argument)."""
+    from agentcore_ext.cli.passthrough import parse
+
+    return parse(command, "configure", args, help_option_names=list(help_names)).help
