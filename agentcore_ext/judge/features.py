@@ -44,7 +44,8 @@ def _tool(
     named = {u.detail for u in uses if u.detail}
     identifiers = sorted(named, key=lambda i: (i != managed, i)) or [managed]
     resources = tuple(_tool_arn(spec, kind, managed, i) for i in identifiers)
-    probes = tuple(Probe(r.replace("/*", f"/{PROBE_ID}")) for r in resources)
+    # UNKNOWN_TOOL's `<kind>-custom/*`: some tool of the agent's own, judged by judge/some_resource.py
+    probes = tuple(Probe(r, unknown=i == "*") for r, i in zip(resources, identifiers, strict=True))
     sid = "".join(p.capitalize() for p in kind.split("-"))
     return [
         Rule(f"AgentCore{sid}", str(feature), _ac(*required), resources, probes, _why(uses)),

@@ -108,3 +108,14 @@ def test_without_the_environment_the_tools_are_the_agents_own_of_unknown_id_neve
         "bedrock-agentcore:StartBrowserSession",
         "bedrock-agentcore:StartCodeInterpreterSession",
     }
+
+
+def test_without_the_environment_a_role_granting_one_own_browser_passes_with_a_warning() -> None:
+    """Which of its own browsers the agent uses is unknown: a grant on one of them is allowed on "some resource of
+    that type" (INTERFACE.md), a warning that says how to name it, not an error."""
+    spec = scanned(None)
+    granted = [allow(CI_ACTIONS, OWN_CI), allow(BROWSER_ACTIONS, OWN_BROWSER)]
+    verdict = judge_permissions([parse_policy({"Version": "2012-10-17", "Statement": granted})], spec)
+    assert not {a for a in verdict.missing_actions if "Browser" in a or "CodeInterpreter" in a}
+    unknown = next(f for f in verdict.findings if f.code == "RESOURCE_UNKNOWN")
+    assert "browser-custom/*" in unknown.message and "--env" in unknown.hint
