@@ -53,10 +53,12 @@ class AgentBlock:
     models: tuple[Mapping[str, str], ...] = ()  # id, kind, source
     features: tuple[Mapping[str, str], ...] = ()  # name, source (and detail when known)
     unresolved: tuple[str, ...] = ()
+    facts: tuple[Mapping[str, str], ...] = ()  # fact, value, source: what decided the agent's shape
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
+            "facts": [dict(f) for f in self.facts],
             "models": [dict(m) for m in self.models],
             "features": [dict(f) for f in self.features],
             "unresolved": list(self.unresolved),

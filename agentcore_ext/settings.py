@@ -15,9 +15,9 @@ from typing import Any
 
 from agentcore_ext import arns
 from agentcore_ext.define.env import given_env
-from agentcore_ext.define.facts import Fact
-from agentcore_ext.errors import UsageError, no_region
-from agentcore_ext.state import MANAGED_BY_TAG, AgentProfile, AgentSpec, Feature
+from agentcore_ext.define.facts import DEPLOYMENT_TYPE, ECR_REPOSITORY, MEMORY_MODE, PROTOCOL, Fact, Rank
+from agentcore_ext.errors import UsageError
+from agentcore_ext.state import MANAGED_BY_TAG, Feature
 from agentcore_ext.tags import check_tag
 
 DEPLOYMENT_TYPES = ("container", "direct_code_deploy")
@@ -174,6 +174,12 @@ def check_feature(name: str) -> str:
     return name
 
 
+def _given(name: str, value: str, flag: str, flags: frozenset[str]) -> Fact:
+    if name in flags:
+        return Fact(name, value, flag, Rank.FLAG)
+    return Fact(name, value, f"{flag.removeprefix('--')} in [tool.agentcore-ext]", Rank.TEAM)
+
+
 def _check_choices(value: str | None, choices: tuple[str, ...], what: str) -> None:
     if value is not None and value not in choices:
         listed = ", ".join(choices)
@@ -201,9 +207,14 @@ class Settings:
     role_path: str = "/"
     permissions_boundary: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
-    deployment_type: str = "container"
-    memory: bool = True
-    protocol: str = "HTTP"
+    # The agent's shape as flags or team defaults state it; None: they say nothing (define/shape.py merges the
+    # other sources, and what nobody gave stays unknown instead of a default).
+    deployment_type: str | None = None
+    memory: bool | None = None  # False: --disable-memory
+    protocol: str | None = None
+    shape_flags: frozenset[str] = frozenset()  # which of deployment_type/protocol a flag gave (else team defaults)
+    shape_defaults: tuple[Fact, ...] = ()  # what the command's own tool applies when nothing says (configure)
+    facts: tuple[Fact, ...] = ()  # what other sources said of the agent (a template, the deployed runtime, --env)
     region: str | None = None
     profile: str | None = None
     account: str | None = None
@@ -229,6 +240,19 @@ class Settings:
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
+
+    def shape_facts(self) -> list[Fact]:
+        """What flags and team defaults say of the agent's shape, each with its source (define/shape.py)."""
+        out = []
+        if self.deployment_type:
+            out.append(_given(DEPLOYMENT_TYPE, self.deployment_type, "--deployment-type", self.shape_flags))
+        if self.memory is False:
+            out.append(Fact(MEMORY_MODE, "NO_MEMORY", "--disable-memory", Rank.FLAG))
+        if self.protocol:
+            out.append(_given(PROTOCOL, self.protocol, "--protocol", self.shape_flags))
+        if self.ecr_repository:
+            out.append(Fact(ECR_REPOSITORY, self.ecr_repository, "--ecr", Rank.FLAG))
+        return out
 
     def role_tags(self) -> dict[str, str]:
         """Tags the tool puts on roles it creates: managed-by first, then team defaults and --tag."""
@@ -263,9 +287,9 @@ def build_settings(
     agent = name or (arns.agent_name_from_entrypoint(entrypoint, flags.get("workdir")) if entrypoint else "")
     if agent:
         arns.validate_agent_name(agent, "" if name else f"the default from --entrypoint {entrypoint}")
-    dtype = deployment_type or defaults.deployment_type or "container"
+    dtype = deployment_type or defaults.deployment_type
     _check_choices(dtype, DEPLOYMENT_TYPES, "--deployment-type")
-    proto = (protocol or defaults.protocol or "HTTP").upper()
+    proto = (protocol or defaults.protocol or "").upper() or None
     _check_choices(proto, PROTOCOLS, "--protocol")
     path = role_path or defaults.role_path or "/"
     check_role_path(path, "--role-path" if role_path else "role-path in [tool.agentcore-ext]")
@@ -293,7 +317,8 @@ def build_settings(
         permissions_boundary=boundary,
         tags=merged_tags,
         deployment_type=dtype,
-        memory=not disable_memory,
+        shape_flags=frozenset(n for n, v in (("deployment_type", deployment_type), ("protocol", protocol)) if v),
+        memory=False if disable_memory else None,
         protocol=proto,
         region=reg,
         profile=profile,
@@ -307,27 +332,4 @@ def build_settings(
         env_file=env_file,
         role_name_template=defaults.role_name_template,
         **flags,
-    )
-
-
-def agent_spec(
-    settings: Settings, *, account: str, partition: str | None = None, profile: AgentProfile | None = None
-) -> AgentSpec:
-    """The agent the checks judge a role for: these settings in that account (region from the settings)."""
-    if not settings.region:
-        raise no_region()
-    ecr = arns.parse_ecr_repository(settings.ecr_repository) if settings.ecr_repository else arns.EcrRef(None)
-    return AgentSpec(
-        agent=settings.agent_name,
-        account=account,
-        region=settings.region,
-        partition=partition or arns.partition_for_region(settings.region),
-        deployment_type=settings.deployment_type,
-        memory=settings.memory,
-        protocol=settings.protocol,
-        ecr_repository=ecr.name,
-        model=settings.model,
-        profile=profile or AgentProfile(),
-        ecr_account=ecr.account,
-        ecr_region=ecr.region,
     )

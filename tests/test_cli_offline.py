@@ -17,7 +17,7 @@ from agentcore_ext.judge.requirements import permissions_document, trust_documen
 from agentcore_ext.state import AgentSpec
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
-BASE = ["--name", "hello", "--account", "123456789012", "--region", "us-east-1"]
+BASE = ["--name", "hello", "--account", "123456789012", "--region", "us-east-1", "--deployment-type", "container"]
 runner = CliRunner()
 
 

@@ -26,7 +26,7 @@ sys.modules["import_graph"] = import_graph
 _spec.loader.exec_module(import_graph)
 AWS_SDKS = ("boto3", "botocore", "moto", "mypy_boto3_iam", "mypy_boto3_sts")
 PURE = ("agentcore_ext.iam", "agentcore_ext.judge", "agentcore_ext.plan", "agentcore_ext.state")
-PURE += ("agentcore_ext.findings", "agentcore_ext.arns")
+PURE += ("agentcore_ext.findings", "agentcore_ext.arns", "agentcore_ext.define")
 IMPURE = ("agentcore_ext.aws", "agentcore_ext.flows", "agentcore_ext.cli", "agentcore_ext.toolkit")
 MAX_LINES = 350
 

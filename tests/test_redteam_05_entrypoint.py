@@ -15,11 +15,12 @@ import pytest
 import yaml
 from test_e2e import ACCOUNT, REGION, World, world  # noqa: F401  (the `world` fixture)
 
+from agentcore_ext.define.spec import agent_spec
 from agentcore_ext.flows.profile import agent_profile
 from agentcore_ext.judge.models import DEFAULT_MODEL
 from agentcore_ext.judge.needs import effective_models
 from agentcore_ext.judge.scan import scan_agent
-from agentcore_ext.settings import Settings, agent_spec
+from agentcore_ext.settings import Settings
 from agentcore_ext.toolkit.config import read_agent_config
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"

@@ -626,9 +626,9 @@ def test_fix_through_the_cli_prints_the_plan_before_the_first_write(
 ) -> None:
     original = render.err
 
-    def err(text: str = "") -> None:
+    def err(text: str = "", *, escaped: bool = False) -> None:
         recorder.mark("STDERR", text=text)
-        original(text)
+        original(text, escaped=escaped)
 
     monkeypatch.setattr(render, "err", err)
     before = snapshot(broken_role)

@@ -79,11 +79,12 @@ def plan(text: str, *, as_json: bool = False) -> None:
         from agentcore_ext.plan.display import coloured
 
         text = coloured(text)
-    print(text, file=sys.stderr, flush=True)
+    err(text, escaped=True)
 
 
-def err(text: str = "") -> None:
-    print(printable(text, lines=True), file=sys.stderr, flush=True)
+def err(text: str = "", *, escaped: bool = False) -> None:
+    """A line on stderr; `escaped`: the text was made printable before the tool's own colour codes were added."""
+    print(text if escaped else printable(text, lines=True), file=sys.stderr, flush=True)
 
 
 def out(text: str) -> bool:

@@ -23,6 +23,7 @@ from agentcore_ext.toolkit.config import read_agent_config
 PROFILE_CODES = frozenset(
     {
         Code.MODEL_ASSUMED,
+        Code.DEPLOYMENT_TYPE_UNKNOWN,
         Code.AGENT_SCAN_UNRESOLVED,
         Code.ENTRYPOINT_NOT_SCANNED,
         Code.PROFILE_REGIONS_FROM_TABLE,
@@ -42,12 +43,9 @@ def settings_from_answers(settings: Settings) -> Settings:
     if config is None:
         return settings
     return settings.with_(
-        deployment_type=config.deployment_type or settings.deployment_type,
-        protocol=(config.protocol or settings.protocol).upper(),
-        memory=config.memory_enabled,
-        # A repository typed at the toolkit's prompt is the one the role must pull from; an --ecr flag was
-        # passed on to the toolkit and comes back the same.
-        ecr_repository=config.ecr_repository or settings.ecr_repository,
+        # The shape (deployment type, memory, protocol, repository) is read from the YAML it wrote by
+        # flows/profile.py agent_shape; the command's defaults gave way to what the toolkit recorded.
+        shape_defaults=(),
         config_file=None,  # the toolkit wrote ./.bedrock_agentcore.yaml: that is the agent's block now
     )
 

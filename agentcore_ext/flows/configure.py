@@ -13,6 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from agentcore_ext import arns
+from agentcore_ext.define.shape import CONFIGURE_DEFAULTS
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, EXIT_INTERRUPTED, EXIT_TOOLKIT_FAILED, UsageError
 from agentcore_ext.findings import Code, Finding, codes, has_errors
 from agentcore_ext.flows import answers, codebuild_step, configured_role, transaction
@@ -25,6 +26,7 @@ from agentcore_ext.settings import Settings
 from agentcore_ext.toolkit.argv import build_configure_argv, configure_overrides
 from agentcore_ext.toolkit.config import CONFIG_FILE, AgentConfig, read_agent_config, read_configured_role
 from agentcore_ext.toolkit.options import check_values
+from agentcore_ext.toolkit.rerun import rerun_changes
 from agentcore_ext.toolkit.run import require_toolkit, run_toolkit
 
 
@@ -61,6 +63,7 @@ def configure(settings: Settings, report: Report, confirm: Confirm, progress: Pr
     One run at a time per folder (transaction.locked); a link where the toolkit writes is exit 2 before anything."""
     workdir = Path(settings.workdir)
     entrypoint = check_entrypoint(settings.entrypoint, workdir)
+    settings = settings.with_(shape_defaults=CONFIGURE_DEFAULTS)  # a configured agent's YAML block outranks them
     with transaction.guarded(workdir, settings.agent_name, entrypoint, progress, lock=not settings.dry_run):
         return _configure(settings, entrypoint, report, confirm, progress, interactive=interactive)
 
@@ -135,6 +138,8 @@ def _configure(
         settings.toolkit_args,
         codebuild_role_arn=codebuild.pass_arn if codebuild else None,
     )
+    if block is not None and "--non-interactive" in argv:
+        report.add(rerun_changes(block, disable_memory="--disable-memory" in argv))
     if settings.dry_run:  # writes nothing anywhere: the plan for the agent as known now, and the command
         settle_role(s, checked.gate, report, progress)
         if codebuild:

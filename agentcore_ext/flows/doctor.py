@@ -7,10 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from agentcore_ext import arns
+from agentcore_ext.define.spec import UNKNOWN_DEPLOYMENT_JUDGED_AS
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, UsageError
 from agentcore_ext.findings import Code, Finding, has_errors, without
 from agentcore_ext.flows.codebuild import check_codebuild_role, codebuild_role_name, read_codebuild_target
-from agentcore_ext.flows.profile import config_for
+from agentcore_ext.flows.profile import agent_shape, config_for
 from agentcore_ext.flows.role import check_role
 from agentcore_ext.flows.session import (
     check_pass_role,
@@ -49,7 +50,11 @@ def doctor(settings: Settings, report: Report, *, local_build: bool = False) -> 
         report,
         also_read=lambda region: [
             codebuild_role_name(
-                region, settings.agent_name, settings.deployment_type, codebuild_role, local_build=local_build
+                region,
+                settings.agent_name,
+                agent_shape(settings, config).deployment_type or UNKNOWN_DEPLOYMENT_JUDGED_AS,
+                codebuild_role,
+                local_build=local_build,
             )
         ],
     )
@@ -122,10 +127,7 @@ def settings_from_toolkit_config(settings: Settings) -> Settings:
         if config.execution_role_auto_create
         else None,
         region=config.region or settings.region,
-        deployment_type=config.deployment_type or settings.deployment_type,
-        protocol=(config.protocol or settings.protocol).upper(),
-        memory=config.memory_enabled,
-    )
+    )  # the agent's shape (deployment type, memory, protocol) is read from the same block in flows/profile.py
 
 
 def region_mismatch(settings: Settings) -> Finding | None:

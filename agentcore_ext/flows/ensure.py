@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
+from agentcore_ext.define.shape import CONFIGURE_DEFAULTS
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, AgentCoreExtError, ChecksFailed
 from agentcore_ext.findings import PASSROLE_CODES, Code, Finding, has_errors, regrade
 from agentcore_ext.flows.ensure_config import with_agent_config
@@ -209,7 +210,9 @@ def role_ensure(
     settings: Settings, report: Report, confirm: Confirm, progress: Progress, explicit: Collection[str] = ()
 ) -> tuple[int, str | None]:
     """`explicit`: the flags the user gave; the agent's block in .bedrock_agentcore.yaml fills in the rest."""
-    settings = with_agent_config(settings, explicit)  # issue 15 item 3: the YAML, as doctor reads it
+    # A role made before `configure` is for the agent the toolkit will configure: its defaults stand where
+    # nothing else says (define/shape.py); a configured agent's block replaces them (issue 15 item 3).
+    settings = with_agent_config(settings.with_(shape_defaults=CONFIGURE_DEFAULTS), explicit)
     _, outcome = ensure(settings, report, confirm, progress)
     code = EXIT_CHECKS_FAILED if has_errors(report.findings) else 0
     return code, outcome.arn if code == 0 else None

@@ -16,8 +16,8 @@ _ROLE_FLAGS = ("execution_role", "role_name")
 
 
 def with_agent_config(settings: Settings, explicit: Collection[str]) -> Settings:
-    """Region, deployment type, protocol, memory and the configured execution role from the agent's block, for
-    each one no flag in `explicit` (the parameter names the user gave) sets. The ECR repository and the agent's
+    """Region and the configured execution role from the agent's block, for each one no flag in `explicit` (the
+    parameter names the user gave) sets. The agent's shape (deployment type, memory, protocol, ECR repository) and
     features come from the same block in flows/profile.py. No block (no file, another agent): unchanged."""
     config = config_for(settings)
     if config is None or (settings.agent_name and config.name != settings.agent_name):
@@ -27,12 +27,7 @@ def with_agent_config(settings: Settings, explicit: Collection[str]) -> Settings
         changes["agent_name"] = config.name
     if config.region and "region" not in explicit:
         changes["region"] = config.region  # the toolkit deploys to the YAML's region, whatever AWS_REGION says
-    if config.deployment_type and "deployment_type" not in explicit:
-        changes["deployment_type"] = config.deployment_type
-    if config.protocol and "protocol" not in explicit:
-        changes["protocol"] = config.protocol.upper()
-    if "disable_memory" not in explicit:
-        changes["memory"] = config.memory_enabled
+    changes["shape_defaults"] = ()  # the agent is configured: its block says what it is (flows/profile.py)
     if config.execution_role and not config.execution_role_auto_create and not set(_ROLE_FLAGS) & set(explicit):
         changes["execution_role"] = config.execution_role  # the role the user chose stays the target, as configure
     return settings.with_(**changes) if changes else settings

@@ -7,9 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from agentcore_ext import arns
+from agentcore_ext.define.shape import CONFIGURE_DEFAULTS
+from agentcore_ext.define.spec import UNKNOWN_DEPLOYMENT_JUDGED_AS
 from agentcore_ext.errors import ChecksFailed, UsageError
 from agentcore_ext.findings import Code
-from agentcore_ext.flows.profile import profiled_spec
+from agentcore_ext.flows.ensure_config import with_agent_config
+from agentcore_ext.flows.profile import config_for, profiled_spec
 from agentcore_ext.judge.additional_declared import declared_findings
 from agentcore_ext.judge.caller_policy import CallerScope, caller_document, role_name_pattern
 from agentcore_ext.judge.codebuild_role import codebuild_permissions_document, codebuild_trust_document
@@ -51,17 +54,21 @@ def caller_scope(settings: Settings) -> CallerScope:
         settings.permissions_boundary,
         role_path=settings.role_path,
         role_name_pattern=role_name_pattern(settings.role_name_template, settings.role_name),
-        deploy_mode=deploy_mode(settings.deployment_type),
+        deploy_mode=deploy_mode(settings.deployment_type or UNKNOWN_DEPLOYMENT_JUDGED_AS),
     )
 
 
 def policy_document(kind: str, settings: Settings) -> tuple[dict[str, Any], Settings]:
     """The document of that kind for these settings, and the settings completed with region and account."""
+    if kind != "caller":  # in a configured folder the agent and its region are the YAML's (issue 22, item 5)
+        settings = with_agent_config(settings, explicit=("region",) if settings.region else ())
     if kind != "caller" and not settings.agent_name:
         raise UsageError("no agent given", "pass --name AGENT or --entrypoint FILE")
     region = settings.region or _region_from_aws(settings.profile)
     account = settings.account or _account_from_aws(settings.profile, region)
-    settings = settings.with_(region=region, account=account)
+    # The documents are for an agent the toolkit will configure: its defaults stand where nothing else says.
+    defaults = CONFIGURE_DEFAULTS if config_for(settings) is None else ()  # a configured agent's block says
+    settings = settings.with_(region=region, account=account, shape_defaults=defaults)
     if kind == "caller":
         return caller_document(caller_scope(settings)), settings
     spec = profiled_spec(settings, Report("policy"), account=account)

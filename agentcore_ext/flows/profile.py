@@ -11,6 +11,8 @@ from pathlib import Path
 
 from agentcore_ext import arns
 from agentcore_ext.define.env import env_facts, scan_env
+from agentcore_ext.define.shape import Shape, merge_shape
+from agentcore_ext.define.spec import UNKNOWN_DEPLOYMENT_JUDGED_AS, agent_spec
 from agentcore_ext.errors import UsageError
 from agentcore_ext.findings import Code, Finding
 from agentcore_ext.iam.policy import PolicyError, parse_policy, policy_to_dict
@@ -21,7 +23,7 @@ from agentcore_ext.judge.needs import agent_block, effective_models
 from agentcore_ext.judge.profile_regions import TABLE_DATE
 from agentcore_ext.judge.scan import scan_agent
 from agentcore_ext.report import Report
-from agentcore_ext.settings import Settings, agent_spec
+from agentcore_ext.settings import Settings
 from agentcore_ext.state import (
     AgentProfile,
     AgentScan,
@@ -33,7 +35,7 @@ from agentcore_ext.state import (
     ModelKind,
     ModelUse,
 )
-from agentcore_ext.toolkit.config import CONFIG_FILE, AgentConfig, read_agent_config, relative_entrypoint
+from agentcore_ext.toolkit.config import CONFIG_FILE, AgentConfig, config_facts, read_agent_config, relative_entrypoint
 
 MAX_SOURCE_BYTES = 1 << 20  # a file larger than this is not agent code worth scanning
 # judge/scan.py scan_agent(entrypoint, read, env, given_by): env reads resolve with the agent's --env/--env-file
@@ -216,11 +218,12 @@ def profiled_spec(
     `profile_models`: asks bedrock:GetInferenceProfile which models the inference profiles route to: geographic
     profiles' destinations (None offline: the table), application profiles' models (None offline: unknown)."""
     config = config_for(settings)
-    if config is not None and config.ecr_repository and not settings.ecr_repository:
+    if config is not None and config.ecr_repository and config.ecr_repository != "auto":
         arns.parse_ecr_repository(config.ecr_repository, config.where("aws.ecr_repository"))
-        settings = settings.with_(ecr_repository=config.ecr_repository)
+    shape = agent_shape(settings, config)
     profile, findings = agent_profile(settings, config, scan_agent)
-    spec = agent_spec(settings, account=account, partition=partition, profile=profile)
+    spec = agent_spec(settings, account=account, partition=partition, profile=profile, shape=shape)
+    findings += shape_findings(shape)
     resolved = [resolve_model(m, spec) for m in effective_models(spec)]
     geo = sorted({m.use.id for m in resolved if m.kind is ModelKind.GEO_PROFILE})
     apps = sorted({m.profile_arn for m in resolved if m.kind is ModelKind.APPLICATION_PROFILE})
@@ -240,8 +243,28 @@ def profiled_spec(
         )
     findings += [_models_unknown(a, asked=profile_models is not None) for a in apps if a not in routed]
     report.add([*findings, *_placement(spec)])
-    report.agent = agent_block(spec)
+    report.agent = replace(agent_block(spec), facts=tuple(f.to_dict() for f in shape.facts))
     return spec
+
+
+def agent_shape(settings: Settings, config: AgentConfig | None) -> Shape:
+    """The one place the agent's shape is decided (define/shape.py): the command's own defaults, the YAML's block,
+    the other sources' facts, then team defaults and flags."""
+    yaml = config_facts(config) if config is not None else []
+    return merge_shape(settings.shape_defaults, yaml, settings.facts, settings.shape_facts())
+
+
+def shape_findings(shape: Shape) -> list[Finding]:
+    if shape.deployment_type is not None:
+        return []
+    return [
+        Finding(
+            Code.DEPLOYMENT_TYPE_UNKNOWN,
+            "nothing says how the agent is deployed (no flag, .bedrock_agentcore.yaml, template or deployed "
+            f"runtime): it is judged as a {UNKNOWN_DEPLOYMENT_JUDGED_AS} agent, which pulls its image from ECR",
+            "pass --deployment-type container|direct_code_deploy (or --template FILE for a stack's agent)",
+        )
+    ]
 
 
 def _models_unknown(profile_arn: str, *, asked: bool) -> Finding:

@@ -19,6 +19,8 @@ from agentcore_ext.define.facts import Fact, Facts, Rank
 from agentcore_ext.define.template import TemplateAgent, template_agent
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, UsageError, no_region
 from agentcore_ext.findings import Code, Finding, Severity, has_errors
+from agentcore_ext.flows.doctor import region_mismatch
+from agentcore_ext.flows.ensure_config import with_agent_config
 from agentcore_ext.flows.profile import profiled_spec
 from agentcore_ext.iam.policy import PolicyDocument, PolicyError, parse_policy
 from agentcore_ext.judge.needs import requirement_blocks
@@ -132,6 +134,12 @@ def validate(
     """Judge the files (and the template's role) for the agent of the settings; exit 0 compliant, 3 not.
 
     `runtime`: -n, which of the template's runtimes; `given`: the facts flags and team defaults set."""
+    # In a configured folder the agent and its region are the YAML's, as doctor takes them (issue 22, item 5).
+    settings = with_agent_config(settings, explicit=("region",) if settings.region else ())
+    mismatch = region_mismatch(settings)
+    if mismatch is not None:  # judged for another region than the one the toolkit deploys to: say so, judge nothing
+        report.add([mismatch])
+        return EXIT_CHECKS_FAILED
     account, region = settings.account, settings.region
     if not account:
         raise UsageError("validate needs --account", "pass the 12-digit account the role lives in")

@@ -228,7 +228,7 @@ def agent_block(spec: AgentSpec) -> AgentBlock:
         for f in spec.profile.features
     ]
     if spec.memory and not spec.profile.uses(Feature.MEMORY):
-        features.append({"name": str(Feature.MEMORY), "source": "memory enabled (configure's default)"})
+        features.append({"name": str(Feature.MEMORY), "source": "memory configured (agent.facts memory_mode)"})
     return AgentBlock(
         name=spec.agent,
         models=tuple({"id": m.use.id, "kind": str(m.kind), "source": m.use.source} for m in resolved),

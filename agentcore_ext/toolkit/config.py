@@ -10,6 +10,17 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from agentcore_ext.define.facts import (
+    DEPLOYMENT_TYPE,
+    ECR_REPOSITORY,
+    MEMORY_ID,
+    MEMORY_MODE,
+    NETWORK_MODE,
+    PROTOCOL,
+    RUNTIME_ARN,
+    Fact,
+    Rank,
+)
 from agentcore_ext.errors import UsageError
 
 CONFIG_FILE = ".bedrock_agentcore.yaml"
@@ -185,3 +196,17 @@ def read_configured_role(
     if config is None:
         return None, None
     return config.name, config.execution_role
+
+
+def config_facts(config: AgentConfig) -> list[Fact]:
+    """What the agent's block in .bedrock_agentcore.yaml says, key by key (its `where` names the key)."""
+    keys = (
+        (DEPLOYMENT_TYPE, config.deployment_type, "deployment_type"),
+        (MEMORY_MODE, config.memory_mode, "memory.mode"),
+        (MEMORY_ID, config.memory_id, "memory.memory_id"),
+        (PROTOCOL, config.protocol.upper() if config.protocol else None, "aws.protocol_configuration.server_protocol"),
+        (ECR_REPOSITORY, config.ecr_repository, "aws.ecr_repository"),
+        (NETWORK_MODE, config.network_mode, "aws.network_configuration.network_mode"),
+        (RUNTIME_ARN, config.runtime_arn, "bedrock_agentcore.agent_arn"),
+    )
+    return [Fact(name, value, config.where(key), Rank.YAML) for name, value, key in keys if value]

@@ -20,13 +20,14 @@ from typer.testing import CliRunner
 
 from agentcore_ext.aws.gateway import Gateway
 from agentcore_ext.cli.app import app
+from agentcore_ext.define.spec import agent_spec
 from agentcore_ext.errors import EXIT_USAGE, UsageError
 from agentcore_ext.findings import codes
 from agentcore_ext.flows.profile import agent_profile
 from agentcore_ext.flows.role import RoleOutcome, check_role, ensure_role
 from agentcore_ext.judge.requirements import permissions_document
 from agentcore_ext.judge.writes import write_requests
-from agentcore_ext.settings import Settings, agent_spec
+from agentcore_ext.settings import Settings
 from agentcore_ext.state import AgentSpec
 
 ACCOUNT, OTHER = "123456789012", "210987654321"

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from agentcore_ext.aws.gateway import Gateway
 from agentcore_ext.cli.app import app
+from agentcore_ext.define.spec import agent_spec
 from agentcore_ext.errors import EXIT_USAGE, UsageError
 from agentcore_ext.findings import codes
 from agentcore_ext.flows.profile import agent_profile
@@ -28,7 +29,7 @@ from agentcore_ext.judge.requirements import TOOL_POLICY_NAME, TOOL_REPAIR_POLIC
 from agentcore_ext.plan.edits import merge_statements
 from agentcore_ext.plan.model import PlanInputs
 from agentcore_ext.plan.planner import make_plan
-from agentcore_ext.settings import Settings, agent_spec
+from agentcore_ext.settings import Settings
 from agentcore_ext.state import AgentSpec, ObservedRole, observe_policy
 
 ACCOUNT, OTHER = "123456789012", "210987654321"

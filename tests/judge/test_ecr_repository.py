@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from agentcore_ext import arns
+from agentcore_ext.define.spec import agent_spec
 from agentcore_ext.errors import UsageError
 from agentcore_ext.findings import codes
 from agentcore_ext.judge.permissions import written_wildcards
 from agentcore_ext.judge.requirements import permissions_document
 from agentcore_ext.plan.model import PlanInputs
 from agentcore_ext.plan.planner import make_plan
-from agentcore_ext.settings import Settings, agent_spec
+from agentcore_ext.settings import Settings
 
 ACCOUNT = "123456789012"
 
