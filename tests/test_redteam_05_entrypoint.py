@@ -84,7 +84,7 @@ def test_redteam_05_agent_under_src_is_judged_for_its_model(world: World) -> Non
 
 
 def test_redteam_05_the_deploy_guard_judges_the_agents_model(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    from agentcore_ext.cli.passthrough import guard
+    from agentcore_ext.cli.passthrough import guard, read
 
     _agent_under_src(world.workdir)
     assert world.run("configure", "-e", "src/my_agent.py", "--disable-memory", "--yes", check_json=False)[0] == 0
@@ -92,7 +92,7 @@ def test_redteam_05_the_deploy_guard_judges_the_agents_model(world: World, monke
         if key.startswith("AWS_"):
             monkeypatch.setenv(key, value)
     monkeypatch.chdir(world.workdir)
-    assert guard(["deploy"]) == 0  # was 3: the guard blocked the deploy over the default model
+    assert guard(read(["deploy"])) == 0  # was 3: the guard blocked the deploy over the default model
 
 
 def test_redteam_05_validate_scans_the_yaml_entrypoint(world: World) -> None:

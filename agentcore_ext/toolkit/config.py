@@ -6,10 +6,12 @@ yaml is imported only when a file is read: the CLI's start-up must stay cheap.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from agentcore_ext import arns
 from agentcore_ext.define.facts import (
     DEPLOYMENT_TYPE,
     ECR_REPOSITORY,
@@ -96,6 +98,79 @@ def _str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+_SCALARS = (str, int, float, bool)
+# Values the judge puts into ARNs, hints and IAM documents: the flags' grammar, whatever the source (issue 21,
+# item 9: a YAML `memory_id: '*'` or an agent named `*` widened the role to every memory or runtime).
+_GRAMMAR = {
+    "aws.region": arns.REGION_RE,
+    "memory.memory_id": re.compile(r"[a-zA-Z][a-zA-Z0-9_-]{0,99}-[a-zA-Z0-9]{10}\Z"),
+    "deployment_type": re.compile(r"(container|direct_code_deploy)\Z"),
+    "memory.mode": re.compile(r"(NO_MEMORY|STM_ONLY|STM_AND_LTM)\Z"),
+    "aws.protocol_configuration.server_protocol": re.compile(r"(?i)(HTTP|MCP|A2A|AGUI)\Z"),
+    "aws.network_configuration.network_mode": re.compile(r"(PUBLIC|VPC)\Z"),
+}
+
+
+class _Block:
+    """One agent's block, read key by key: a key the tool reads holds a scalar (a list or a mapping there, or an
+    alias bomb expanding into one, is exit 2 naming the key, never stringified: issue 21, items 13 and 22)."""
+
+    def __init__(self, data: dict[str, Any], name: str, file: Path) -> None:
+        self.data, self.name, self.file = data, name, file
+
+    def mapping(self, dotted: str) -> dict[str, Any]:
+        value = self._get(dotted)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self._wrong(dotted, "a mapping")
+        return value
+
+    def text(self, dotted: str) -> str | None:
+        value = self._get(dotted)
+        if value is None:
+            return None
+        if not isinstance(value, _SCALARS):
+            raise self._wrong(dotted, "a single value")
+        text = str(value)
+        grammar = _GRAMMAR.get(dotted)
+        if grammar is not None and not grammar.fullmatch(text):
+            raise UsageError(
+                f"{self.file}: agents.{self.name}.{dotted} is not a valid value: {text!r}",
+                "rerun `agentcore-ext configure` to rewrite it, or fix the value",
+            )
+        return text
+
+    def _get(self, dotted: str) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            if not isinstance(node, dict):
+                return None
+            node = node.get(part)
+        return node
+
+    def _wrong(self, dotted: str, expected: str) -> UsageError:
+        return UsageError(
+            f"{self.file}: agents.{self.name}.{dotted} must be {expected}",
+            "rerun `agentcore-ext configure` to rewrite the file, or fix that key",
+        )
+
+
+def _target(data: dict[str, Any], agents: dict[str, Any], agent_name: str | None, file: Path) -> str | None:
+    """The agent whose block is read: the named one, else `default_agent`, else the only one."""
+    default = data.get("default_agent")
+    if default is not None and not isinstance(default, str):
+        raise UsageError(f"{file}: default_agent must be an agent's name", "rerun configure, or fix default_agent")
+    if agent_name:
+        return agent_name
+    if default and default not in agents:
+        raise UsageError(
+            f"{file}: default_agent {default!r} has no block under agents ({', '.join(map(str, agents))})",
+            "pass --name AGENT, or fix default_agent",
+        )
+    return default or (next(iter(agents)) if len(agents) == 1 else None)
+
+
 def read_agent_config(cwd: Path, agent_name: str | None = None, path: Path | None = None) -> AgentConfig | None:
     """The named agent's block, or the default agent's (the toolkit's own rule); None when there is none.
 
@@ -108,52 +183,53 @@ def read_agent_config(cwd: Path, agent_name: str | None = None, path: Path | Non
     agents = data.get("agents")
     if not isinstance(agents, dict) or not agents:
         return None
-    target = agent_name or data.get("default_agent")
-    if not target and len(agents) == 1:
-        target = next(iter(agents))
-    block = agents.get(target) if target else None
-    if not isinstance(block, dict):
+    target = _target(data, agents, agent_name, file)
+    raw = agents.get(target) if target else None
+    if not isinstance(raw, dict):
         return None
-    raw_aws = block.get("aws")
-    aws: dict[str, Any] = raw_aws if isinstance(raw_aws, dict) else {}
-    protocol = aws.get("protocol_configuration")
-    memory = block.get("memory")
-    memory_block: dict[str, Any] = memory if isinstance(memory, dict) else {}
-    deployed = block.get("bedrock_agentcore")
-    deployed_block: dict[str, Any] = deployed if isinstance(deployed, dict) else {}
-    network = aws.get("network_configuration")
-    identity = block.get("identity")
-    providers = identity.get("credential_providers") if isinstance(identity, dict) else None
-    jwt = block.get("aws_jwt")
-    codebuild = block.get("codebuild")
-    written = _str(block.get("entrypoint"))
+    b = _Block(raw, str(target), file)
+    name = b.text("name") or str(target)
+    arns.validate_agent_name(name, f"{file} agents.{target}.name")
+    written = b.text("entrypoint")
     entrypoint = relative_entrypoint(written, cwd) if written else None
+    account = _account(b.data.get("aws", {}).get("account") if isinstance(b.data.get("aws"), dict) else None)
+    if account is not None:
+        arns.validate_account(account)
     return AgentConfig(
-        name=str(block.get("name") or target),
+        name=name,
         entrypoint=entrypoint,
         entrypoint_outside=written if written and entrypoint is None else None,
-        execution_role=_str(aws.get("execution_role")),
-        execution_role_auto_create=bool(aws.get("execution_role_auto_create", False)),
-        region=_str(aws.get("region")),
+        execution_role=b.text("aws.execution_role"),
+        execution_role_auto_create=bool(b.text("aws.execution_role_auto_create") in ("True", "true")),
+        region=b.text("aws.region"),
         # The toolkit quotes the account; an unquoted one would load as an int and lose leading zeros.
-        account=_account(aws.get("account")),
-        deployment_type=_str(block.get("deployment_type")),
-        protocol=_str(protocol.get("server_protocol")) if isinstance(protocol, dict) else None,
-        memory_mode=_str(memory.get("mode")) if isinstance(memory, dict) else None,
-        ecr_repository=_str(aws.get("ecr_repository")),
-        memory_id=_memory_id(memory_block),
-        runtime_arn=_str(deployed_block.get("agent_arn")),
-        credential_providers=tuple(
-            (str(p.get("name", "")), str(p.get("type", ""))) for p in providers or () if isinstance(p, dict)
-        ),
-        api_key_provider=_str(block.get("api_key_credential_provider_name")),
-        aws_jwt=bool(jwt.get("enabled")) if isinstance(jwt, dict) else False,
-        authorizer=bool(block.get("authorizer_configuration")),
-        network_mode=_str(network.get("network_mode")) if isinstance(network, dict) else None,
-        codebuild_role=_str(codebuild.get("execution_role")) if isinstance(codebuild, dict) else None,
-        generated_by_create=bool(block.get("is_generated_by_agentcore_create")),
+        account=account,
+        deployment_type=b.text("deployment_type"),
+        protocol=b.text("aws.protocol_configuration.server_protocol"),
+        memory_mode=b.text("memory.mode"),
+        ecr_repository=b.text("aws.ecr_repository"),
+        memory_id=_memory_id(b),
+        runtime_arn=b.text("bedrock_agentcore.agent_arn"),
+        credential_providers=_providers(b),
+        api_key_provider=b.text("api_key_credential_provider_name"),
+        aws_jwt=b.text("aws_jwt.enabled") in ("True", "true"),
+        authorizer=bool(raw.get("authorizer_configuration")),
+        network_mode=b.text("aws.network_configuration.network_mode"),
+        codebuild_role=b.text("codebuild.execution_role"),
+        generated_by_create=b.text("is_generated_by_agentcore_create") in ("True", "true"),
         path=str(file.name if path is None else path),
     )
+
+
+def _providers(b: _Block) -> tuple[tuple[str, str], ...]:
+    listed = b.mapping("identity").get("credential_providers") or []
+    if not isinstance(listed, list):
+        raise b._wrong("identity.credential_providers", "a list")
+    out = []
+    for p in listed:
+        if isinstance(p, dict) and all(isinstance(p.get(k, ""), _SCALARS) for k in ("name", "type")):
+            out.append((str(p.get("name", "")), str(p.get("type", ""))))
+    return tuple(out)
 
 
 def relative_entrypoint(value: str, cwd: Path) -> str | None:
@@ -174,12 +250,17 @@ def relative_entrypoint(value: str, cwd: Path) -> str | None:
     return None
 
 
-def _memory_id(memory: dict[str, Any]) -> str | None:
+def _memory_id(b: _Block) -> str | None:
     """memory.memory_id, else the id at the end of memory.memory_arn (the toolkit accepts either)."""
-    if memory.get("memory_id"):
-        return str(memory["memory_id"])
-    arn = memory.get("memory_arn")
-    return str(arn).rsplit("/", 1)[-1] if arn and "/" in str(arn) else None
+    if b.text("memory.memory_id"):
+        return b.text("memory.memory_id")
+    arn = b.text("memory.memory_arn")
+    if not arn or "/" not in arn:
+        return None
+    memory_id = arn.rsplit("/", 1)[-1]
+    if not _GRAMMAR["memory.memory_id"].fullmatch(memory_id):
+        raise UsageError(f"{b.file}: agents.{b.name}.memory.memory_arn does not end in a memory id", "fix it")
+    return memory_id
 
 
 def _account(value: Any) -> str | None:
