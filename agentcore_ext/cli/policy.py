@@ -85,15 +85,15 @@ def _emit(
             )
         if kind in STACK_ROLES and fmt != "json":  # one stack: the role with its trust and its permissions
             render.out(_stack(kind, s, fmt, with_codebuild))
+            _unread_notes(s, "attached in the template")
             return
         doc, s = policy_document(kind, s)
         assert s.region is not None
         note = escalation_note(caller_scope(s)) if kind == "caller" else None
         if note:
             render.err(f"warning: {note}")
-        if kind == "permissions":
-            for arn in managed_arns(s):  # not part of a permissions document: said beside it
-                render.err(f"note: the role also needs managed policy {arn} attached (--additional-policy)")
+        if kind == "permissions":  # a managed policy is no part of a permissions document: said beside it
+            _unread_notes(s, "to be attached to the role besides this document")
         meta = formats.RoleMeta(
             role_name=s.role_name or arns.default_role_name(s.region, s.agent_name or "agent", s.role_name_template),
             role_path=s.role_path,
@@ -155,6 +155,17 @@ def _stack(kind: str, settings: Settings, fmt: str, with_codebuild: bool) -> str
 def managed_arns(settings: Settings) -> tuple[str, ...]:
     """The --additional-policy ARNs (team defaults included): attached to the execution role, as given."""
     return tuple(a for a in settings.additional_policies if a.startswith("arn:"))
+
+
+def _unread_notes(settings: Settings, where: str) -> None:
+    """`policy` reads no managed policy (offline): what an ARN grants is judged by doctor, not here."""
+    from agentcore_ext.cli import render
+
+    for arn in managed_arns(settings):
+        render.err(
+            f"note: managed policy {arn} (--additional-policy) is {where}; its document was not read here: "
+            "`agentcore-ext doctor` reads and judges it (or pass its document as --additional-policy FILE)"
+        )
 
 
 def _register(kind: str, doc: str) -> None:

@@ -31,6 +31,7 @@ from agentcore_ext.state import AgentSpec, ObservedPolicy, observe_policy
 
 FEATURE = "additional-policy"
 SID_PREFIX = "Additional"  # every statement written from a file, and none of the tool's own
+TOOL_POLICY_PREFIX = "agentcore-ext-"  # the inline policies the tool writes (judge/requirements.py TOOL_*_NAME)
 SID_RE = re.compile(r"[A-Za-z0-9]{1,100}\Z")  # what IAM accepts as the Sid of an identity policy's statement
 
 
@@ -149,19 +150,51 @@ def judge_additional(
     read from IAM, not files) the managed policies the role must have attached."""
     findings = declared_findings(spec)
     have = [st for doc in policies for st in doc.statements]
-    missing = [r for r in additional_rules(spec) if not r.probes and not _held(r, have)]
+    rules = additional_rules(spec)
+    missing = [r for r in rules if not r.probes and not _held(r, have)]
     if missing:
         findings.append(_missing(missing))
+    findings += _stale(policies, rules)
     unattached = () if attached_arns is None else tuple(a for a in managed_arns(spec) if a not in attached_arns)
     findings += [_not_attached(arn) for arn in unattached]
     written = tuple(r.statement for r in missing if r.statement is not None)
     return AdditionalVerdict(tuple(findings), written, unattached)
 
 
-def _held(rule: Rule, have: Sequence[Statement]) -> bool:
+def _parsed(rule: Rule) -> Statement:
     assert rule.statement is not None
-    want = parse_policy({"Version": "2012-10-17", "Statement": [dict(rule.statement)]}).statements[0]
+    return parse_policy({"Version": "2012-10-17", "Statement": [dict(rule.statement)]}).statements[0]
+
+
+def _held(rule: Rule, have: Sequence[Statement]) -> bool:
+    want = _parsed(rule)
     return any(_covers(st, want) for st in have)
+
+
+def _stale(policies: Sequence[PolicyDocument], rules: list[Rule]) -> list[Finding]:
+    """Allows the tool wrote for additional policies that say more than the files now do: those written by an
+    agentcore-ext that dropped their Condition, or of a statement since changed. The tool only adds, so it says so."""
+    if not rules:
+        return []
+    given = [_parsed(r) for r in rules]
+    stale = [
+        f"{doc.name} {st.sid}"
+        for doc in policies
+        if doc.name.startswith(TOOL_POLICY_PREFIX)
+        for st in doc.statements
+        if st.effect == "Allow" and (st.sid or "").startswith(SID_PREFIX) and not any(_covers(g, st) for g in given)
+    ]
+    if not stale:
+        return []
+    return [
+        Finding(
+            Code.ADDITIONAL_POLICY_STATEMENT_STALE,
+            f"statements agentcore-ext wrote for --additional-policy allow more than the files now say: "
+            f"{', '.join(stale)} (an earlier agentcore-ext wrote them without their Condition, or the file changed)",
+            "agentcore-ext only adds to a role: delete that inline policy (aws iam delete-role-policy --role-name ROLE "
+            "--policy-name NAME), then rerun with --fix to write what is needed now, each statement as given",
+        )
+    ]
 
 
 def _lower(values: tuple[str, ...] | None) -> frozenset[str] | None:

@@ -295,6 +295,7 @@ def test_redteam_06_additional_policy_policy_templates_attach_the_arn(offline: P
     assert 'resource "aws_iam_role_policy_attachment"' in terraform and f'"{arn}"' in terraform
     printed = _cli(*args)
     assert printed.exit_code == 0 and arn in printed.stderr and arn not in printed.stdout
+    assert "not read" in printed.stderr and "agentcore-ext doctor" in printed.stderr  # offline: who judges it
     trust = _cli("policy", "trust", *BASE, "--additional-policy", arn, "--format", "cloudformation")
     assert json.loads(trust.stdout)["Resources"]["AgentCoreExecutionRole"]["Properties"]["ManagedPolicyArns"] == [arn]
     foreign = _cli("policy", "permissions", *BASE, "--additional-policy", f"arn:aws:iam::{OTHER}:policy/X")

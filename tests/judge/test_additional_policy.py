@@ -242,11 +242,13 @@ def test_redteam_03_additional_policy_administrator_level_file_is_refused(tmp_pa
 
 def test_redteam_03_additional_policy_deny_that_stops_the_agent_blocks_the_plan(tmp_path: Path) -> None:
     no_bedrock = _doc({"Effect": "Deny", "Action": "bedrock:*", "Resource": "*"})
-    spec = spec_with(tmp_path, no_bedrock)
+    # an agent that calls a Bedrock model (none is assumed for one that calls none: INTERFACE.md 2026-12)
+    model = "global.anthropic.claude-sonnet-4-5-20250929-v1:0"
+    spec = _spec(_settings(tmp_path, _write(tmp_path, "extra0.json", no_bedrock), models=(model,)))
     _, create = make_plan(None, spec, PlanInputs(NAME, ROLE_ARN))
     assert "PERMISSIONS_EXPLICIT_DENY" in codes(create.blocked_by) and not create.will_apply
     # a repair that would add the Deny to a compliant role is blocked too: it would break the agent
-    plain = permissions_document(_spec(_settings(tmp_path)))
+    plain = permissions_document(_spec(_settings(tmp_path, models=(model,))))
     trust = {"Version": "2012-10-17", "Statement": [_trust_statement()]}
     observed = ObservedRole(
         NAME, ROLE_ARN, "/", observe_policy(trust, "trust policy"), (observe_policy(plain, "mine"),)
@@ -384,3 +386,23 @@ def test_redteam_03_additional_policy_cli_doctor_and_fix_report_and_write_it(
     for statement in GUARDED["Statement"]:
         assert _holds(served["PolicyDocument"], statement), statement
     assert _cli("doctor", *agent, "--additional-policy", extra).exit_code == 0
+
+
+def test_redteam_03_additional_policy_statement_an_earlier_run_wrote_without_its_condition_is_flagged(
+    tmp_path: Path,
+) -> None:
+    spec = spec_with(tmp_path, READ_OWN_ACCOUNT)
+    written = permissions_document(spec)
+    assert "ADDITIONAL_POLICY_STATEMENT_STALE" not in codes(
+        judge_permissions([parse_policy(written, name=TOOL_POLICY_NAME)], spec).findings
+    )
+    # what agentcore-ext wrote before this fix: the statement without its aws:ResourceAccount condition
+    dropped = {"Sid": "Additional1", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}
+    repair = parse_policy(_doc(dropped), name=TOOL_REPAIR_POLICY_NAME)
+    verdict = judge_permissions([parse_policy(written, name=TOOL_POLICY_NAME), repair], spec)
+    (stale,) = [f for f in verdict.findings if f.code == "ADDITIONAL_POLICY_STATEMENT_STALE"]
+    assert stale.severity == "warning" and f"{TOOL_REPAIR_POLICY_NAME} Additional1" in stale.message
+    assert "delete-role-policy" in stale.hint and "--fix" in stale.hint
+    # the user's own policies are theirs: never judged stale
+    mine = parse_policy(_doc(dropped), name="team-data")
+    assert "ADDITIONAL_POLICY_STATEMENT_STALE" not in codes(judge_permissions([mine], spec).findings)
