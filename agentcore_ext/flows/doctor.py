@@ -4,9 +4,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from agentcore_ext import arns
+from agentcore_ext.aws.gateway import Gateway
+from agentcore_ext.aws.runtime import RuntimeRead, runtime_reader
+from agentcore_ext.define.deployed import (
+    DeployedRuntime,
+    deployed_runtime,
+    role_differs,
+    shown_facts,
+    unread_finding,
+    with_deployed,
+)
 from agentcore_ext.define.spec import UNKNOWN_DEPLOYMENT_JUDGED_AS
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, UsageError
 from agentcore_ext.findings import Code, Finding, has_errors, without
@@ -28,7 +41,7 @@ from agentcore_ext.judge.deploy_needs import (
 )
 from agentcore_ext.report import Report
 from agentcore_ext.settings import Settings
-from agentcore_ext.toolkit.config import read_agent_config
+from agentcore_ext.toolkit.config import AgentConfig, read_agent_config
 
 
 def doctor(settings: Settings, report: Report, *, local_build: bool = False) -> int:
@@ -45,6 +58,7 @@ def doctor(settings: Settings, report: Report, *, local_build: bool = False) -> 
     codebuild_role = config.codebuild_role if config is not None else None
     # The CodeBuild role the deploy will use is named before the account is known: its first reads share
     # GetCallerIdentity's round trip with the execution role's.
+    reads: list[RuntimeRead] = []
     s = open_session(
         settings,
         report,
@@ -57,7 +71,12 @@ def doctor(settings: Settings, report: Report, *, local_build: bool = False) -> 
                 local_build=local_build,
             )
         ],
+        refine=None if config is None else partial(_read_deployed, config, reads),
     )
+    deployed, unread = _deployed(reads)
+    report.add(unread)
+    if report.agent is not None:
+        report.agent = replace(report.agent, facts=shown_facts(report.agent.facts))
     # The role, the CodeBuild role and the PassRole decision (with the whole deploy preflight's simulator calls,
     # asked for every outcome of the CodeBuild role read) are read side by side.
     planned = DeployTarget(
@@ -74,6 +93,7 @@ def doctor(settings: Settings, report: Report, *, local_build: bool = False) -> 
         planned,
     )
     role_into_report(outcome, report, s)
+    report.add([f for d in deployed if (f := role_differs(d, outcome.arn)) is not None])
     if not outcome.role.exists and settings.role_name and arns.is_toolkit_role_name(settings.role_name):
         # Configured without -er: the toolkit creates this role itself at deploy time; its absence is expected.
         report.findings = without(report.findings, Code.ROLE_NOT_FOUND)
@@ -105,6 +125,37 @@ def doctor(settings: Settings, report: Report, *, local_build: bool = False) -> 
         report.add(toolkit_rewrite_findings(s.spec, [n for n, _ in config.credential_providers], config.aws_jwt))
     report_calls(report, s.gateway)
     return EXIT_CHECKS_FAILED if has_errors(report.findings) else 0
+
+
+def _read_deployed(
+    config: AgentConfig, reads: list[RuntimeRead], gateway: Gateway, region: str
+) -> Callable[[Settings], Settings]:
+    """open_session's `refine`: the agent's deployed runtime (the one the YAML records, else the runtime of its
+    name: the one `agentcore deploy` updates), read beside GetCallerIdentity; its facts join the settings.
+
+    Only for an agent of .bedrock_agentcore.yaml: a name given by flags alone may be any runtime's of the account."""
+    read = runtime_reader(gateway, name=config.name, runtime_arn=config.runtime_arn)
+
+    def refine(settings: Settings) -> Settings:
+        found = read()
+        reads.append(found)
+        if found.runtime_id is None or found.answer is None:
+            return settings
+        return with_deployed(settings, deployed_runtime(found.runtime_id, found.answer))
+
+    return refine
+
+
+def _deployed(reads: list[RuntimeRead]) -> tuple[list[DeployedRuntime], list[Finding]]:
+    """The runtimes read, and a DEPLOYED_RUNTIME_UNREAD for each read that failed."""
+    runtimes, findings = [], []
+    for found in reads:
+        if found.error is not None:
+            code = getattr(found.error, "code", "")
+            findings.append(unread_finding(found.runtime_id, found.found_by, code, found.error.message))
+        elif found.runtime_id is not None and found.answer is not None:
+            runtimes.append(deployed_runtime(found.runtime_id, found.answer))
+    return runtimes, findings
 
 
 def settings_from_toolkit_config(settings: Settings) -> Settings:

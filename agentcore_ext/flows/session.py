@@ -43,12 +43,18 @@ class Session:
 
 
 def open_session(
-    settings: Settings, report: Report, *, also_read: Callable[[str], Sequence[str | None]] | None = None
+    settings: Settings,
+    report: Report,
+    *,
+    also_read: Callable[[str], Sequence[str | None]] | None = None,
+    refine: Callable[[Gateway, str], Callable[[Settings], Settings]] | None = None,
 ) -> Session:
     """The gateway, GetCallerIdentity (and GetRole for a role's path), and the agent spec for that account.
 
     `also_read(region)`: the names of other roles the flow will read (the CodeBuild role; None: no such role);
-    their first reads go out beside GetCallerIdentity too."""
+    their first reads go out beside GetCallerIdentity too.
+    `refine(gateway, region)`: called in this thread (its clients are made here); the function it returns runs beside
+    GetCallerIdentity and gives the settings the agent spec is built from (doctor: the deployed runtime's facts)."""
     gateway = Gateway(profile=settings.profile, region=settings.region)
     gateway.on_request = lambda calls: report_calls(report, gateway)  # counts stay right when a step fails
     report_calls(report, gateway)
@@ -57,7 +63,11 @@ def open_session(
     early = [n for n in (_predicted_role_name(settings, region), *(also_read(region) if also_read else ())) if n]
     if early:
         gateway.speculate(*early)  # every flow reads this role: its first reads share GetCallerIdentity's round trip
-    caller, findings = resolve_caller(gateway)
+    refining = refine(gateway, region) if refine is not None else None
+    if refining is None:
+        caller, findings = resolve_caller(gateway)
+    else:
+        (caller, findings), settings = gateway.parallel(partial(resolve_caller, gateway), partial(refining, settings))
     report.caller = caller.block()
     report.add(findings)
     report_calls(report, gateway)
