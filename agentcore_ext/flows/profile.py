@@ -11,6 +11,7 @@ from pathlib import Path
 
 from agentcore_ext import arns
 from agentcore_ext.define.env import env_facts, scan_env
+from agentcore_ext.define.facts import Facts
 from agentcore_ext.define.shape import Shape, merge_shape
 from agentcore_ext.define.spec import UNKNOWN_DEPLOYMENT_JUDGED_AS, agent_spec
 from agentcore_ext.errors import UsageError
@@ -133,7 +134,8 @@ def agent_profile(
         features += _config_facts(config)
     entrypoint, outside = _entrypoint(settings, config, workdir)
     if scan is not None and entrypoint:
-        result = scan(entrypoint, source_reader(workdir), *scan_env(env_facts(settings)))
+        # every source's environment, ranked (define/facts.py): a stack's template < --env-file/--env
+        result = scan(entrypoint, source_reader(workdir), *scan_env(Facts.merge(settings.facts, env_facts(settings))))
         if not settings.models:  # --model says what the agent calls; the scan fills in when it does not
             models += result.models
         features += result.features
