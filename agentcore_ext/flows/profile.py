@@ -17,6 +17,7 @@ from agentcore_ext.define.spec import UNKNOWN_DEPLOYMENT_JUDGED_AS, agent_spec
 from agentcore_ext.errors import UsageError
 from agentcore_ext.findings import Code, Finding
 from agentcore_ext.iam.policy import PolicyError, parse_policy, policy_to_dict
+from agentcore_ext.input_files import read_input
 from agentcore_ext.judge import agentcore_regions
 from agentcore_ext.judge.additional_declared import check_policy_arn, check_writable
 from agentcore_ext.judge.models import DEFAULT_MODEL, foundation_model_arn, regions_of, resolve_model
@@ -104,12 +105,7 @@ def _extra_policy(item: str, workdir: Path) -> ExtraPolicy:
     if item.startswith("arn:"):
         return ExtraPolicy(item, arn=check_policy_arn(item))
     path = Path(item) if Path(item).is_absolute() else workdir / item
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(
-            f"--additional-policy {item}: cannot read it ({exc})", "give a policy JSON file or a policy ARN"
-        ) from exc
+    text = read_input(path, f"--additional-policy {item}", "give a policy JSON file or a policy ARN")
     try:
         doc = parse_policy(text, name=item)
     except PolicyError as exc:

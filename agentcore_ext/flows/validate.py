@@ -23,6 +23,7 @@ from agentcore_ext.flows.doctor import region_mismatch
 from agentcore_ext.flows.ensure_config import with_agent_config
 from agentcore_ext.flows.profile import profiled_spec
 from agentcore_ext.iam.policy import PolicyDocument, PolicyError, parse_policy
+from agentcore_ext.input_files import read_input
 from agentcore_ext.judge.needs import requirement_blocks
 from agentcore_ext.judge.permissions import judge_permissions
 from agentcore_ext.judge.trust import judge_trust
@@ -34,15 +35,7 @@ NOTHING_HINT = "pass --trust FILE and/or --permissions FILE, or --template FILE 
 
 
 def read_text_file(path: str, what: str) -> str:
-    p = Path(path)
-    if p.is_dir():
-        raise UsageError(f"{what} file {path} is a directory", "pass the policy document's JSON file")
-    if not p.is_file():
-        raise UsageError(f"{what} file not found: {path}", "check the path (relative to the current directory)")
-    try:
-        return p.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {what} file {path}: {exc}", "give a UTF-8 JSON policy document") from exc
+    return read_input(Path(path), f"{what} file", "pass the policy document's UTF-8 JSON file")
 
 
 def load_policy_file(path: str, what: str) -> PolicyDocument:

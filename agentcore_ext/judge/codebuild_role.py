@@ -19,7 +19,7 @@ from agentcore_ext.findings import Code, Finding
 from agentcore_ext.iam.evaluate import Decision, Request, evaluate
 from agentcore_ext.iam.policy import PolicyDocument
 from agentcore_ext.judge.deploy_needs import CODEBUILD_PRINCIPAL, source_bucket
-from agentcore_ext.judge.permissions import PermissionsVerdict
+from agentcore_ext.judge.permissions import PermissionsVerdict, broad_grants
 from agentcore_ext.judge.rule import Requirement
 from agentcore_ext.judge.trust import TrustSubject, TrustVerdict, judge_trust
 from agentcore_ext.state import AgentSpec, ObservedRole, default_ecr_repository
@@ -205,7 +205,24 @@ def judge_codebuild_permissions(role: ObservedRole, spec: AgentSpec, *, given: b
                 "ask an administrator to widen the boundary, or use a CodeBuild role without it",
             )
         )
+    findings += _too_broad(role, who)
     return PermissionsVerdict(not missing, missing, tuple(findings), results)
+
+
+def _too_broad(role: ObservedRole, who: str) -> list[Finding]:
+    """A CodeBuild role that can do far more than build is an error, not the execution role's warning: it runs
+    whatever the build spec says, and a pull request can name it with -cber or in the YAML (red-team issue 21,
+    item 11: `role ensure --codebuild --fix` added a CodeBuild trust to an administrator role)."""
+    broad = broad_grants(_documents(role), [p.name for p in role.attached])
+    return [
+        Finding(
+            Code.CODEBUILD_ROLE_TOO_BROAD,
+            f"{who} " + f.message.replace("grants broader than an agent needs", "grants far more than a build needs"),
+            "use a CodeBuild role that holds only what `agentcore-ext policy codebuild-permissions` prints, or drop "
+            "-cber (and codebuild.execution_role in the YAML) to let configure make its own",
+        )
+        for f in broad
+    ]
 
 
 def judge_codebuild_role(role: ObservedRole, spec: AgentSpec, *, given: bool) -> list[Finding]:

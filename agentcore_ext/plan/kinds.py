@@ -63,6 +63,9 @@ class RoleKind:
     managed_policies: Callable[[AgentSpec], tuple[ObservedPolicy, ...]] = lambda spec: ()
     # Findings on the role a create would make that the create reports although they do not block it.
     create_notes: frozenset[Code] = frozenset()
+    # Whether --fix may add a trust statement to a role the tool did not make. Not for the CodeBuild role: a role
+    # named by -cber or the YAML (which a pull request can change) would let CodeBuild act with its rights.
+    repairs_others_trust: bool = True
 
 
 def _execution_required(spec: AgentSpec) -> tuple[str, ...]:
@@ -127,8 +130,11 @@ def codebuild_kind(*, given: bool = False) -> RoleKind:
                 Code.TRUST_WILDCARD_PRINCIPAL,
                 Code.CODEBUILD_ROLE_TRUST_INVALID,
                 Code.ROLE_POLICY_INVALID,
+                Code.CODEBUILD_ROLE_TOO_BROAD,
+                Code.CODEBUILD_TRUST_NOT_OURS,
             }
         ),
+        repairs_others_trust=False,
         trust_codes=frozenset(
             {Code.TRUST_WILDCARD_PRINCIPAL, Code.CODEBUILD_ROLE_TRUST_INVALID, Code.CODEBUILD_ROLE_TRUST_NOT_SCOPED}
         ),

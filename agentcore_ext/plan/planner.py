@@ -126,6 +126,16 @@ def _permissions_action(
     return PutInlinePolicy(observed.name, name, doc, old, addition, finish=name == kind.policy_name)
 
 
+def _not_ours(observed: ObservedRole, kind: RoleKind) -> Finding:
+    return Finding(
+        Code.CODEBUILD_TRUST_NOT_OURS,
+        f"{kind.label} {observed.name} was not made by agentcore-ext: its trust is not changed for this agent's "
+        "build (CodeBuild would act with everything the role may do)",
+        f"give its trust what `agentcore-ext policy codebuild-trust` prints yourself, or drop {kind.given_flag} "
+        "to let configure make the tool's own CodeBuild role",
+    )
+
+
 def _breaks_the_agent(
     observed: ObservedRole, actions: list[Action], spec: AgentSpec, verdict: RoleVerdict, kind: RoleKind
 ) -> list[Finding]:
@@ -196,11 +206,14 @@ def make_plan(
     actions += [AttachPolicy(observed.name, arn) for arn in permissions.missing_attachments]
     extra += _breaks_the_agent(observed, actions, spec, verdict, kind)
     new_trust, note = repair_trust(observed, spec, verdict.trust, kind)
+    # Only scoping (the service may already assume the role, no wildcard): a warning's repair, never blocking.
+    warning_only = not any(f.level is Severity.ERROR for f in verdict.trust.findings)
+    if new_trust is not None and not warning_only and not kind.repairs_others_trust and not observed.managed_by_tool:
+        new_trust = None  # adding the service to a role the tool did not make: never (scoping one only narrows it)
+        extra.append(_not_ours(observed, kind))
     after_trust = verdict.trust
     if new_trust is not None:
         after_trust = kind.judge_trust(parse_policy(new_trust), spec)
-        # Only scoping (the service may already assume the role, no wildcard): a warning's repair, never blocking.
-        warning_only = not any(f.level is Severity.ERROR for f in verdict.trust.findings)
         actions.append(UpdateTrust(observed.name, new_trust, dict(observed.trust.raw), note, warning_only))
     notes = []
     if not after_trust.scoped:

@@ -6,6 +6,7 @@ get_or_create_codebuild_execution_role (trust codebuild.amazonaws.com, ECR token
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from agentcore_ext.findings import codes
@@ -104,7 +105,11 @@ def test_a_bare_codebuild_trust_is_scoped_and_missing_permissions_added_only_wit
 
 
 def test_a_trust_for_another_service_gets_the_tools_statement_added_and_keeps_its_own() -> None:
-    observed = role(trust({"Service": "ec2.amazonaws.com"}), ("p", codebuild_permissions_document(SPEC)))
+    # the tool's own role (managed-by tag); a role it did not make gets no CodeBuild trust added (red-team 21 item 11)
+    observed = replace(
+        role(trust({"Service": "ec2.amazonaws.com"}), ("p", codebuild_permissions_document(SPEC))),
+        tags={"managed-by": "agentcore-ext"},
+    )
     verdict, plan = make_plan(observed, SPEC, inputs(fix=True), KIND)
     assert "CODEBUILD_ROLE_TRUST_INVALID" in codes(verdict.findings) and not plan.blocked_by
     (update,) = plan.actions
