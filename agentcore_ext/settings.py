@@ -97,6 +97,8 @@ def load_team_defaults(directory: Path) -> TeamDefaults:
         check_role_path(defaults.role_path, f"{where}: role-path")
     if defaults.permissions_boundary:
         check_boundary(defaults.permissions_boundary, f"{where}: permissions-boundary")
+    if defaults.model:  # the team's model is scoped into every role like --model: the same grammar (item 9)
+        _named(arns.validate_model, defaults.model, f"{where}: model")
     if defaults.region:
         _named(arns.validate_region, defaults.region, f"{where}: region")
     _check_template(defaults.role_name_template, f"{where}: role-name-template {defaults.role_name_template!r}")

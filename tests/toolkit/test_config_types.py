@@ -111,3 +111,12 @@ def test_redteam_13_alias_bomb_at_a_read_key_is_exit_2_in_bounded_memory(tmp_pat
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2, done.stderr
     assert "agents.hello.aws.region must be a single value" in done.stdout
+
+
+def test_redteam_09_team_default_model_follows_the_model_flags_grammar(tmp_path: Path) -> None:
+    from agentcore_ext.settings import load_team_defaults
+
+    (tmp_path / "pyproject.toml").write_text('[tool.agentcore-ext]\nmodel = "*"\n')
+    with pytest.raises(UsageError) as caught:
+        load_team_defaults(tmp_path)
+    assert "model" in caught.value.message and "not a model id" in caught.value.message
