@@ -4,8 +4,8 @@ below an IaC template, the YAML's block, team defaults and flags (define/facts.p
 
 It gives the deployment type (a container image or code), the image's ECR repository, the protocol, the network
 mode, the runtime's ARN, the role the runtime runs with, and its environment variables (env.KEY), which the code scan
-resolves `os.environ` reads with, below --env/--env-file. Values of variables whose name looks secret stay facts
-(the scan may need them) but are never shown (`shown_facts`).
+resolves `os.environ` reads with, below a template's and --env/--env-file. Values of variables whose name looks
+secret stay facts (the scan may need them) but are never shown (`shown_facts`).
 
 Pure: aws/runtime.py reads the answer, flows/doctor.py joins these facts to the run's settings.
 """
@@ -98,13 +98,12 @@ def deployed_runtime(runtime_id: str, answer: Mapping[str, Any]) -> DeployedRunt
 
 
 def with_deployed(settings: Settings, deployed: DeployedRuntime) -> Settings:
-    """The settings with the runtime's facts: the shape merge takes them from `facts` by rank; its environment
-    variables also go into `env` before --env-file's and --env's (the code scan reads `env`, the last given of a
-    variable winning), unless a source of higher rank gives the variable."""
+    """The settings with the runtime's facts in `facts`, where the shape merge and the code scan's environment take
+    them by rank (flows/profile.py). A variable a source of higher rank gives (--env, --env-file) is left out: the
+    runtime's value changes no need, and `agent.facts` would name it."""
     outranked = {f.name for f in (*settings.facts, *settings.env) if f.rank > Rank.DEPLOYED}
     kept = tuple(f for f in deployed.facts if not (f.name.startswith(ENV_PREFIX) and f.name in outranked))
-    env = tuple(f for f in kept if f.name.startswith(ENV_PREFIX))
-    return settings.with_(facts=(*settings.facts, *kept), env=(*env, *settings.env))
+    return settings.with_(facts=(*settings.facts, *kept))
 
 
 def looks_secret(key: str) -> bool:
