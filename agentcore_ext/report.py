@@ -50,7 +50,7 @@ class AgentBlock:
     """`agent`: what the agent profile says the agent is and uses, with sources."""
 
     name: str
-    models: tuple[Mapping[str, str], ...] = ()  # id, kind, source
+    models: tuple[Mapping[str, str], ...] = ()  # id, kind, source, provider (every model named, Bedrock or not)
     features: tuple[Mapping[str, str], ...] = ()  # name, source (and detail when known)
     unresolved: tuple[str, ...] = ()
     facts: tuple[Mapping[str, str], ...] = ()  # fact, value, source: what decided the agent's shape

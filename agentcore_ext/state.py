@@ -48,8 +48,12 @@ class ModelKind(StrEnum):
 class ModelUse:
     """A model the agent calls: an id, an inference profile id or an ARN, and where that was learnt."""
 
-    id: str
-    source: str  # "my_agent.py:12", "--model", "default", ".bedrock_agentcore.yaml ..."
+    id: str  # "" for a Bedrock model call whose id the scan cannot decide: judged as some model (judge/needs.py)
+    source: str  # "my_agent.py:12", "--model", ".bedrock_agentcore.yaml ..."
+    provider: str = "bedrock"  # who serves it: "bedrock", or another provider ("openai", "gemini", ...)
+    # The package whose default model the call uses, as it names none (Strands `Agent()`): judge/strands_default.py
+    # turns it into that default once the pinned version and the agent's region are known.
+    package_default: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,8 +129,6 @@ class AgentProfile:
     # The foundation-model ARNs each application inference profile (by ARN) routes to, as GetInferenceProfile
     # listed them; a profile not listed here routes to models agentcore-ext does not know (judge/models.py).
     routed_models: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    model_assumed: bool = False  # no model found: the toolkit's `agentcore create` default was assumed
-    models_unknown: bool = False  # the agent's code could not be scanned: no default model stands in for it
 
     def uses(self, feature: Feature) -> bool:
         return any(f.feature is feature for f in self.features)

@@ -110,7 +110,12 @@ def test_validate_with_the_environment_judges_the_exact_resources(project: Path,
     assert code == 0, err
     assert report is not None and report["ok"] and report["agent"]["unresolved"] == []
     assert report["agent"]["models"] == [
-        {"id": MODEL, "kind": "foundation_model", "source": "agent.py:13 (env MODEL_ID from --env-file .env:2)"}
+        {
+            "id": MODEL,
+            "kind": "foundation_model",
+            "source": "agent.py:13 (env MODEL_ID from --env-file .env:2)",
+            "provider": "bedrock",
+        }
     ]
     resources = {r for req in report["role"]["requirements"] for r in req["resources"]}
     assert {OWN_CI, OWN_BROWSER, MEMORY_ARN, MODEL_ARN} <= resources
@@ -139,6 +144,8 @@ def test_validate_without_the_environment_lists_each_variable_with_its_flag(
     # the tools are the agent's own of unknown id, not the AWS-managed ones
     resources = {r for req in report["role"]["requirements"] for r in req["resources"]}
     assert f"{AC}:{ACCOUNT}:browser-custom/*" in resources and MANAGED_BROWSER not in resources
+    # so is the model: some model, never a guessed one (its statement would be every model, said as too broad)
+    assert "arn:aws:bedrock:*::foundation-model/*" in resources and report["agent"]["models"] == []
 
 
 @pytest.mark.parametrize(

@@ -75,8 +75,8 @@ def test_validate_non_compliant_exit_3_with_codes(tmp_path: Path) -> None:
     assert r.exit_code == 3
     report = json.loads(r.stdout)
     assert report["ok"] is False
-    # no model known for this agent: the toolkit's default is assumed, and an info finding says so
-    assert {f["code"] for f in report["findings"]} == {"PERMISSIONS_MISSING", "TRUST_NOT_SCOPED", "MODEL_ASSUMED"}
+    # no model known for this agent: none is assumed, and none is needed (INTERFACE.md 2026-12)
+    assert {f["code"] for f in report["findings"]} == {"PERMISSIONS_MISSING", "TRUST_NOT_SCOPED"}
     assert report["role"]["missing_actions"] == [
         "ecr:BatchGetImage",
         "ecr:GetAuthorizationToken",
@@ -226,7 +226,10 @@ def test_policy_written_documents_validate(tmp_path: Path) -> None:
         ]
     )
     assert r.exit_code == 0, r.output
-    assert [f["code"] for f in json.loads(r.stdout)["findings"]] == ["MODEL_ASSUMED"]
+    assert json.loads(r.stdout)["findings"] == []
+    # an A2A server that names no model: no Bedrock statement, and no InvokeAgentRuntime on itself (RUNTIME-NEEDS.md,
+    # rows "serving A2A" and "an MCP tool server or any agent that calls no model")
+    assert "bedrock:" not in p.stdout and "InvokeAgentRuntime" not in p.stdout
 
 
 def test_policy_bad_format() -> None:

@@ -17,13 +17,15 @@ from test_e2e import ACCOUNT, REGION, World, world  # noqa: F401  (the `world` f
 
 from agentcore_ext.define.spec import agent_spec
 from agentcore_ext.flows.profile import agent_profile
-from agentcore_ext.judge.models import DEFAULT_MODEL
 from agentcore_ext.judge.needs import effective_models
 from agentcore_ext.judge.scan import scan_agent
 from agentcore_ext.settings import Settings
 from agentcore_ext.toolkit.config import read_agent_config
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+# The toolkit's `agentcore create` default (its model_provider/bedrock/model/load.py.j2), which agentcore-ext once
+# assumed for an agent whose model it did not find: it must never be granted to an agent that does not call it.
+CREATE_DEFAULT_MODEL = "anthropic.claude-sonnet-4-5-20250929-v1:0"
 AGENT = "src_my_agent"
 ROLE = f"BedrockAgentCoreRuntime-{REGION}-{AGENT}"
 # The model id lives beside the entry file and is imported the way Python finds it (src/ first on sys.path): only a
@@ -69,13 +71,15 @@ def test_redteam_05_agent_under_src_is_judged_for_its_model(world: World) -> Non
     assert code == 0, err
     written = _yaml_entrypoint(world.workdir)
     assert written.startswith("/") and written.endswith("/src/my_agent.py")  # the toolkit's absolute path
-    assert HAIKU in _granted_models(world) and DEFAULT_MODEL.removeprefix("global.") not in _granted_models(world)
+    assert HAIKU in _granted_models(world) and CREATE_DEFAULT_MODEL not in _granted_models(world)
 
     code, report, err = world.run("doctor", "--json")
     assert code == 0, err  # was 3: PERMISSIONS_MISSING for the default model the agent never calls
     assert report is not None
-    assert report["agent"]["models"] == [{"id": HAIKU, "kind": "foundation_model", "source": "src/settings.py:1"}]
-    assert not {"MODEL_ASSUMED", "AGENT_SCAN_UNRESOLVED", "PERMISSIONS_MISSING"} & _codes(report)
+    assert report["agent"]["models"] == [
+        {"id": HAIKU, "kind": "foundation_model", "source": "src/settings.py:1", "provider": "bedrock"}
+    ]
+    assert not {"AGENT_SCAN_UNRESOLVED", "PERMISSIONS_MISSING"} & _codes(report)
 
     code, report, err = world.run("role", "ensure", "-n", AGENT, "--fix", "--json")
     assert code == 0, err
@@ -147,7 +151,7 @@ def test_redteam_05_an_entrypoint_outside_is_unresolved_and_no_model_is_assumed(
     config = read_agent_config(tmp_path)
     assert config is not None and config.entrypoint is None and config.entrypoint_outside == written
     profile, findings = agent_profile(Settings(agent_name=AGENT, workdir=str(tmp_path)), config, scan_agent)
-    assert [f.code for f in findings] == ["ENTRYPOINT_NOT_SCANNED"]  # warning; MODEL_ASSUMED is gone
+    assert [f.code for f in findings] == ["ENTRYPOINT_NOT_SCANNED"]  # a warning; no model is assumed
     assert findings[0].level == "warning" and written in findings[0].message
     assert profile.unresolved == (
         f"{written} (.bedrock_agentcore.yaml agents.{AGENT}.entrypoint): outside the working directory, not scanned",

@@ -22,7 +22,6 @@ from agentcore_ext.toolkit.config import read_agent_config
 # What profiled_spec and the deploy preflight report: replaced, not repeated, when the profile is rebuilt.
 PROFILE_CODES = frozenset(
     {
-        Code.MODEL_ASSUMED,
         Code.DEPLOYMENT_TYPE_UNKNOWN,
         Code.AGENT_SCAN_UNRESOLVED,
         Code.ENTRYPOINT_NOT_SCANNED,

@@ -20,10 +20,11 @@ from agentcore_ext.iam.policy import PolicyError, parse_policy, policy_to_dict
 from agentcore_ext.input_files import read_input
 from agentcore_ext.judge import agentcore_regions
 from agentcore_ext.judge.additional_declared import check_policy_arn, check_writable
-from agentcore_ext.judge.models import DEFAULT_MODEL, foundation_model_arn, regions_of, resolve_model
+from agentcore_ext.judge.models import BEDROCK, foundation_model_arn, regions_of, resolve_model
 from agentcore_ext.judge.needs import agent_block, effective_models
 from agentcore_ext.judge.profile_regions import TABLE_DATE
 from agentcore_ext.judge.scan import scan_agent
+from agentcore_ext.judge.strands_default import default_for, find_pin
 from agentcore_ext.report import Report
 from agentcore_ext.settings import Settings
 from agentcore_ext.state import (
@@ -130,10 +131,15 @@ def agent_profile(
         features += _config_facts(config)
     entrypoint, outside = _entrypoint(settings, config, workdir)
     if scan is not None and entrypoint:
+        read = source_reader(workdir)
         # every source's environment, ranked (define/facts.py): a stack's template < --env-file/--env
-        result = scan(entrypoint, source_reader(workdir), *scan_env(Facts.merge(settings.facts, env_facts(settings))))
-        if not settings.models:  # --model says what the agent calls; the scan fills in when it does not
-            models += result.models
+        result = scan(entrypoint, read, *scan_env(Facts.merge(settings.facts, env_facts(settings))))
+        # --model says which Bedrock models the agent calls; the scan fills in when it does not, and names the
+        # other providers' models either way
+        found = [m for m in result.models if not settings.models or m.provider != BEDROCK]
+        defaults, notes = _package_defaults(found, read, entrypoint, settings.region or "")
+        models += [defaults.get(m, m) for m in found]
+        unresolved += notes
         features += result.features
         unresolved += result.unresolved
         providers, aws_calls = result.providers, result.aws_calls
@@ -141,16 +147,7 @@ def agent_profile(
     unscanned = scan is not None and outside is not None
     if unscanned:
         findings.append(_not_scanned(str(outside), workdir))
-    # An agent whose code was not read is not given the default model: --fix would grant one it may never call.
-    assumed = not models and not providers and not settings.model and not unscanned
-    if assumed:
-        findings.append(
-            Finding(
-                Code.MODEL_ASSUMED,
-                f"no model found in the agent's code or flags: assuming the toolkit's default {DEFAULT_MODEL}",
-                "pass --model ID (repeatable) with the model ids or inference profiles the agent calls",
-            )
-        )
+    # No model is assumed for an agent that calls none (INTERFACE.md 2026-12): its role needs no Bedrock at all.
     if unresolved:
         findings.append(
             Finding(
@@ -170,10 +167,25 @@ def agent_profile(
         memory_id=config.memory_id if config else None,
         runtime_arn=config.runtime_arn if config else None,
         extra_policies=extras,
-        model_assumed=assumed,
-        models_unknown=unscanned,
     )
     return profile, findings
+
+
+def _package_defaults(
+    found: list[ModelUse], read: Callable[[str], str | None], entrypoint: str, region: str
+) -> tuple[dict[ModelUse, ModelUse], list[str]]:
+    """Each call of a package's default model (Strands `Agent()`) as the model the pinned version calls in the
+    agent's region (judge/strands_default.py, the pin read through the scan's reader); an unknown one stays a
+    model whose id is unknown (judged as some model), with why for `agent.unresolved`."""
+    calls = [m for m in found if m.package_default]
+    if not calls:
+        return {}, []
+    decided = default_for(find_pin(read, entrypoint), region)
+    if not decided.model:
+        return {}, [
+            f"{m.source}: the default model of {m.package_default}: {decided.why} (pass --model ID)" for m in calls
+        ]
+    return {m: replace(m, id=decided.model, source=f"{m.source} ({decided.why})") for m in calls}, []
 
 
 def _entrypoint(settings: Settings, config: AgentConfig | None, workdir: Path) -> tuple[str | None, str | None]:

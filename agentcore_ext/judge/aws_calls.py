@@ -31,8 +31,9 @@ from agentcore_ext.state import AgentSpec, AwsCall, Feature
 FEATURE = "aws-calls"
 # Judged by other rules with the resource they know: the model calls (judge/models.py), ApplyGuardrail
 # (features.py, Feature.GUARDRAIL) and InvokeAgentRuntime (Feature.INVOKE_RUNTIME), which the scan records as
-# features from the same calls.
+# features from the same calls, and GetMemory (judge/needs.py _memory, on the agent's memory).
 ELSEWHERE = {
+    ("bedrock-agentcore-control", "get_memory"),
     ("bedrock-runtime", "invoke_model"),
     ("bedrock-runtime", "invoke_model_with_response_stream"),
     ("bedrock-runtime", "converse"),

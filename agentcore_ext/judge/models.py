@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from agentcore_ext.judge.profile_regions import DESTINATIONS, GEO_PREFIXES
 from agentcore_ext.state import AgentSpec, ModelKind, ModelUse
 
-# The toolkit's `agentcore create` default (create/features/*/templates/model_provider/bedrock/model/load.py.j2).
-DEFAULT_MODEL = "global.anthropic.claude-sonnet-4-5-20250929-v1:0"
+# ModelUse.provider of a Bedrock model; AgentBlock's `kind` of a model another provider serves (no Bedrock need).
+BEDROCK = "bedrock"
+OTHER_PROVIDER = "other_provider"
 PROFILE_ARN = "bedrock:InferenceProfileArn"
 REQUESTED_REGION = "aws:RequestedRegion"
 # What a model call is authorised as (Converse/ConverseStream included: Bedrock API reference, Converse).

@@ -26,19 +26,20 @@ MEMORY_RECOMMENDED = (
     "DeleteMemoryRecord",
 )
 REQUIRED, RECOMMENDED = RequirementLevel.REQUIRED, RequirementLevel.RECOMMENDED
+MEMORY_READ = ("bedrock-agentcore-control", "get_memory")  # GetMemory (judge/scan_calls.py MEMORY_READS)
 
 
 def effective_models(spec: AgentSpec) -> tuple[ModelUse, ...]:
-    """The models the agent calls; with none known and no other provider seen, the toolkit's default model."""
-    if spec.profile.models:
-        return spec.profile.models
+    """The Bedrock models the agent calls (an id "" is one whose id is unknown): the flags' or the code's, else
+    the team's default model. None for an agent that calls none (INTERFACE.md 2026-12, "No model is assumed for
+    an agent that calls none"; RUNTIME-NEEDS.md, row "an MCP tool server or any agent that calls no model"), or
+    only other providers' models (OpenAI, Gemini, ...: no Bedrock permission)."""
+    bedrock = tuple(m for m in spec.profile.models if m.provider == models.BEDROCK)
+    if bedrock:
+        return bedrock
     if spec.model:
         return (ModelUse(spec.model, "model in [tool.agentcore-ext]"),)
-    if spec.profile.providers:
-        return ()  # another provider (OpenAI via an API key, ...): Bedrock is not needed
-    if spec.profile.models_unknown:
-        return ()  # code not scanned (ENTRYPOINT_NOT_SCANNED): a guessed model would be granted by --fix
-    return (ModelUse(models.DEFAULT_MODEL, "default"),)
+    return ()
 
 
 def _ecr(spec: AgentSpec) -> list[Rule]:
@@ -110,9 +111,25 @@ def _observability(spec: AgentSpec) -> list[Rule]:
     ]
 
 
+def _some_model(spec: AgentSpec, unknown: list[ModelUse]) -> Rule:
+    """A model call whose id nobody gave (INTERFACE.md 2026-12, "a requirement on an unknown resource"): allowed
+    when the role allows InvokeModel on some foundation model or inference profile in this region (judged by
+    judge/some_resource.py, a warning when only that is known); what --fix would write is every one of them."""
+    pattern = f"arn:{spec.partition}:bedrock:{spec.region}:*:*"
+    written = (
+        f"arn:{spec.partition}:bedrock:*::foundation-model/*",
+        spec.arn("bedrock", "inference-profile/*"),
+    )
+    why = "a model whose id is unknown, at " + ", ".join(dict.fromkeys(m.source for m in unknown))
+    note = "which model is unknown: pass --model ID, or --env for the variable the code reads it from"
+    probe = Probe(pattern, unknown=True)
+    return Rule("BedrockSomeModel", "model", models.INVOKE_ACTIONS, written, (probe,), why, note=note)
+
+
 def _models(spec: AgentSpec) -> list[Rule]:
     out: list[Rule] = []
-    resolved = [models.resolve_model(use, spec) for use in effective_models(spec)]
+    unknown = [use for use in effective_models(spec) if not use.id]
+    resolved = [models.resolve_model(use, spec) for use in effective_models(spec) if use.id]
     invoke = models.INVOKE_ACTIONS
     for n, model in enumerate(resolved, start=1):
         sid = "BedrockModelInvocation" + (str(n) if n > 1 else "")
@@ -126,7 +143,9 @@ def _models(spec: AgentSpec) -> list[Rule]:
             out.append(Rule(sid + "ViaProfile", "model", invoke, (resource,), probes[1:], why, condition=condition))
             continue
         out.append(Rule(sid, "model", invoke, models.written_resources(model, spec), probes, why))
-    if any(m.third_party for m in resolved):
+    if unknown:
+        out.append(_some_model(spec, unknown))
+    if unknown or any(m.third_party for m in resolved):
         # The toolkit's template statement MarketplaceSubscribeOnFirstCall: a third-party model's first call in
         # an account subscribes through AWS Marketplace, on the caller's behalf of Bedrock.
         ctx = {"aws:CalledViaLast": "bedrock.amazonaws.com"}
@@ -147,48 +166,35 @@ def _models(spec: AgentSpec) -> list[Rule]:
 
 def _memory(spec: AgentSpec) -> list[Rule]:
     """AgentCore Memory (SDK `bedrock_agentcore.memory`): the session manager calls CreateEvent, ListEvents,
-    GetEvent and RetrieveMemoryRecords in normal use; the rest only on some code paths."""
+    GetEvent and RetrieveMemoryRecords in normal use; the rest only on some code paths. GetMemory is required
+    where the code reads the memory (MemoryClient.get_memory_strategies at start, a boto3 get_memory: the scan
+    records them as bedrock-agentcore-control get_memory calls; RUNTIME-NEEDS.md, memory row)."""
     used = spec.profile.feature_uses(Feature.MEMORY)
-    if not (spec.memory or used):
+    reads = [c for c in spec.profile.aws_calls if (c.service, c.operation) == MEMORY_READ]
+    if not (spec.memory or used or reads):
         return []
-    known = spec.profile.memory_id or next((u.detail for u in used if u.detail), "")
+    named = next((ident for c in reads for param, ident in c.args if param == "memoryId"), "")
+    known = spec.profile.memory_id or next((u.detail for u in used if u.detail), "") or named
     resource = spec.arn("bedrock-agentcore", f"memory/{known}" if known else f"memory/{spec.agent}_mem-*")
     probe = Probe(spec.arn("bedrock-agentcore", f"memory/{known or spec.agent + '_mem-Pr0beRun1d'}"))
     why = "memory id from .bedrock_agentcore.yaml" if spec.profile.memory_id else "memory enabled"
-    if used and not spec.memory:
-        why = f"memory used at {used[0].source}"
-    required = tuple(f"bedrock-agentcore:{n}" for n in MEMORY_REQUIRED)
-    other = tuple(f"bedrock-agentcore:{n}" for n in MEMORY_RECOMMENDED)
+    if (used or reads) and not spec.memory:
+        why = f"memory used at {(used or reads)[0].source}"
+    read = ("GetMemory",) if reads else ()
+    if reads:
+        why += "; GetMemory at " + ", ".join(dict.fromkeys(c.source for c in reads))
+    required = tuple(f"bedrock-agentcore:{n}" for n in (*MEMORY_REQUIRED, *read))
+    other = tuple(f"bedrock-agentcore:{n}" for n in MEMORY_RECOMMENDED if n not in read)
     return [
         Rule("AgentCoreMemory", "memory", required, (resource,), (probe,), why),
         Rule("AgentCoreMemoryOther", "memory", other, (resource,), (probe,), why, level=RECOMMENDED),
     ]
 
 
-def _protocol(spec: AgentSpec) -> list[Rule]:
-    if spec.protocol != "A2A":
-        return []
-    # Serving A2A: the toolkit's template statement BedrockAgentCoreRuntime.
-    own = spec.arn("bedrock-agentcore", f"runtime/{spec.agent}-*")
-    return [
-        Rule(
-            "AgentCoreA2AInvoke",
-            "a2a",
-            ("bedrock-agentcore:InvokeAgentRuntime",),
-            (own,),
-            (Probe(spec.runtime_arn),),
-            "protocol A2A",
-        ),
-        Rule(
-            "AgentCoreA2AInvokeForUser",
-            "a2a",
-            ("bedrock-agentcore:InvokeAgentRuntimeForUser",),
-            (own,),
-            (Probe(spec.runtime_arn),),
-            "protocol A2A",
-            level=RECOMMENDED,
-        ),
-    ]
+# Serving A2A needs nothing of the execution role (RUNTIME-NEEDS.md, row "serving A2A": the runtime proxies
+# InvokeAgentRuntime payloads to the server, which calls only its model and tools; AWS's A2A samples deploy servers
+# whose roles have no InvokeAgentRuntime). The toolkit's template grants it on its own runtime anyway; calling
+# another runtime is Feature.INVOKE_RUNTIME (judge/features.py).
 
 
 def _workload_identity(spec: AgentSpec) -> list[Rule]:
@@ -214,15 +220,24 @@ def agent_rules(spec: AgentSpec) -> list[Rule]:
         *_observability(spec),
         *_models(spec),
         *_memory(spec),
-        *_protocol(spec),
         *feature_rules(spec),
         *_workload_identity(spec),
     ]
 
 
 def agent_block(spec: AgentSpec) -> AgentBlock:
-    """The report's `agent` block: the models (with their kind) and features the requirements came from."""
-    resolved = [models.resolve_model(use, spec) for use in effective_models(spec)]
+    """The report's `agent` block: every model named (Bedrock ones with their kind, others with their provider:
+    INTERFACE.md 2026-12) and the features the requirements came from. A model whose id is unknown is not a
+    named one: `unresolved` says where it is called and which flag names it."""
+    resolved = [models.resolve_model(use, spec) for use in effective_models(spec) if use.id]
+    bedrock = [
+        {"id": m.use.id, "kind": str(m.kind), "source": m.use.source, "provider": models.BEDROCK} for m in resolved
+    ]
+    others = [
+        {"id": m.id, "kind": models.OTHER_PROVIDER, "source": m.source, "provider": m.provider}
+        for m in spec.profile.models
+        if m.provider != models.BEDROCK
+    ]
     features = [
         {"name": str(f.feature), "source": f.source, **({"detail": f.detail} if f.detail else {})}
         for f in spec.profile.features
@@ -231,7 +246,7 @@ def agent_block(spec: AgentSpec) -> AgentBlock:
         features.append({"name": str(Feature.MEMORY), "source": "memory configured (agent.facts memory_mode)"})
     return AgentBlock(
         name=spec.agent,
-        models=tuple({"id": m.use.id, "kind": str(m.kind), "source": m.use.source} for m in resolved),
+        models=(*bedrock, *others),
         features=tuple(features),
         unresolved=spec.profile.unresolved,
     )

@@ -12,34 +12,10 @@ from dataclasses import dataclass, field
 
 from agentcore_ext.judge import scan_patterns as patterns
 from agentcore_ext.judge.scan_aws import BotoTracker
+from agentcore_ext.judge.scan_models import ModelTracker
 from agentcore_ext.judge.scan_tools import MANAGED_TOOLS, UNKNOWN_TOOL, ToolTracker
-from agentcore_ext.judge.scan_values import (
-    FunctionNode,
-    Lit,
-    Resolver,
-    Scope,
-    Unknown,
-    Value,
-    dotted,
-    litellm_bedrock_id,
-    loc,
-    looks_bedrock,
-)
+from agentcore_ext.judge.scan_values import FunctionNode, Lit, Resolver, Scope, Unknown, Value, dotted, loc
 from agentcore_ext.state import AwsCall, Feature, FeatureUse, ModelUse
-
-
-def _anything(text: str) -> bool:
-    return True
-
-
-def model_id(text: str) -> str:
-    """The Bedrock id inside a framework's spelling: LiteLLM "bedrock/converse/<id>", LangChain "bedrock:<id>"."""
-    routed = litellm_bedrock_id(text)
-    if routed is not None:
-        return routed
-    for prefix in ("bedrock_converse:", "bedrock:"):
-        text = text.removeprefix(prefix)
-    return text
 
 
 def gateway_id(url: str) -> str:
@@ -57,6 +33,10 @@ class FileFacts:
 
 
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Name: (), ast.Constant: ()}
+# MemoryClient calls of the control plane's GetMemory (bedrock_agentcore/memory/client.py, SDK 1.25):
+# get_memory_strategies and get_memory_status call gmcp_client.get_memory(memoryId=...); get_memory itself is
+# forwarded to it by __getattr__ (_ALLOWED_GMCP_METHODS). RUNTIME-NEEDS.md, memory row: common at agent start.
+MEMORY_READS = ("get_memory_strategies", "get_memory_status")
 
 
 def _child_fields(kind: type) -> tuple[str, ...]:
@@ -66,11 +46,6 @@ def _child_fields(kind: type) -> tuple[str, ...]:
     if fields is None:
         fields = _CHILD_FIELDS[kind] = tuple(reversed([f for f in getattr(kind, "_fields", ()) if f != "ctx"]))
     return fields
-
-
-def _last_two(name: str) -> str:
-    """The last two parts of a dotted name, `google.genai.Client` -> `genai.Client`."""
-    return ".".join(name.rsplit(".", 2)[-2:])
 
 
 def _kw(call: ast.Call, *names: str, position: int | None = None) -> ast.expr | None:
@@ -101,12 +76,17 @@ class FileScanner:
         self.facts = FileFacts()
         self.boto = BotoTracker(file, self._literal_anywhere, self._values, tree)
         self.tools = ToolTracker()
+        facts = self.facts
+        self.models = ModelTracker(file, self._values, facts.models, facts.providers, facts.unresolved)
+        self._memory_clients: set[str] = set()  # names bound to a MemoryClient(...)
+        self._memory_reads: list[AwsCall] = []
         self._scope: Scope | None = None
 
     def scan(self) -> FileFacts:
         for stmt in self.tree.body:
             self._walk(stmt)
-        self.facts.aws_calls = self.boto.calls()
+        calls = [*self.boto.calls(), *self._memory_reads]
+        self.facts.aws_calls = sorted(calls, key=lambda c: int(c.source.rsplit(":", 1)[1]))
         self.facts.unresolved += self.boto.unresolved
         return self.facts
 
@@ -125,6 +105,8 @@ class FileScanner:
                 targets: list[ast.expr] = node.targets if isinstance(node, ast.Assign) else [node.target]
                 self.boto.assign(targets, node.value)
                 self.tools.assign(targets, node.value)
+                if isinstance(node.value, ast.Call) and dotted(node.value.func).endswith("MemoryClient"):
+                    self._memory_clients.update(filter(None, (dotted(t) for t in targets)))
             elif isinstance(node, ast.Import | ast.ImportFrom):
                 self._import(node)
             self._expressions(node)
@@ -193,33 +175,19 @@ class FileScanner:
             if isinstance(value, Unknown):
                 self.facts.unresolved.append(f"{value.source}: {what} {value.what}")
 
-    def _model(self, arg: ast.expr | None, *, keep: Callable[[str], bool] = _anything, env_only: bool = False) -> None:
-        """Record the model ids `arg` may be. `keep` filters literals (Strands Agent(model=...) takes only Bedrock
-        ids); `env_only` reports only env reads as unresolved, where other values are model objects, not ids."""
-        if arg is None:
-            return
-        for value in self._values(arg):
-            if isinstance(value, Lit):
-                if keep(value.text):
-                    self.facts.models.append(ModelUse(model_id(value.text), value.described))
-                continue
-            if env_only and not value.env:
-                continue
-            self.facts.unresolved.append(f"{value.source}: model id {value.what}")
-            if value.default is not None and looks_bedrock(model_id(value.default.text)):
-                source = f"{value.source} (default of {value.default_of})"
-                self.facts.models.append(ModelUse(model_id(value.default.text), source))
-
     # --- patterns ------------------------------------------------------------------------------------------
 
     def _call(self, call: ast.Call) -> None:
         name = dotted(call.func)
         last = name.rpartition(".")[2] if name else (call.func.attr if isinstance(call.func, ast.Attribute) else "")
         self.boto.call(call, loc(self.file, call))
-        self._model_call(call, name, last)
-        provider = patterns.PROVIDER_CALLS.get(last) or patterns.PROVIDER_CALLS.get(_last_two(name))
-        if provider:
-            self.facts.providers.add(provider)
+        self.models.call(call, name, last)
+        if last == "invoke_agent_runtime":
+            # boto3 bedrock-agentcore InvokeAgentRuntime: the target runtime is the resource (RUNTIME-NEEDS.md)
+            target = _kw(call, "agentRuntimeArn")
+            self._feature_with_detail(Feature.INVOKE_RUNTIME, call, target, "invoke_agent_runtime target")
+        if last in MEMORY_READS or (last == "get_memory" and self._on_memory_client(call.func)):
+            self._memory_read(call, last)
         tool = self.tools.chooses_tool(call)
         if tool is not None:
             self._tool(tool, call)
@@ -231,25 +199,24 @@ class FileScanner:
         elif last == "apply_guardrail" and isinstance(call.func, ast.Attribute):
             self._feature_with_detail(Feature.GUARDRAIL, call, _kw(call, position=0), "guardrail id")
 
-    def _model_call(self, call: ast.Call, name: str, last: str) -> None:
-        if last in patterns.BEDROCK_MODELS:
-            self._model(_kw(call, *patterns.BEDROCK_MODELS[last], position=0))
-        elif last == "Agent":
-            self._model(_kw(call, "model"), keep=looks_bedrock, env_only=True)
-        elif last == "init_chat_model":
-            self._init_chat_model(call)
-        elif last == "LiteLLMModel":
-            self._litellm(_kw(call, "model_id"))
-        elif last in patterns.RUNTIME_OPS and _kw(call, "modelId"):
-            self._model(_kw(call, "modelId"))
-        elif last == "invoke_agent_runtime":
-            # boto3 bedrock-agentcore InvokeAgentRuntime: the target runtime is the resource (RUNTIME-NEEDS.md)
-            target = _kw(call, "agentRuntimeArn")
-            self._feature_with_detail(Feature.INVOKE_RUNTIME, call, target, "invoke_agent_runtime target")
-        elif name in ("litellm.completion", "litellm.acompletion"):
-            self._litellm(_kw(call, "model", position=0))
-        elif call.keywords:
-            self._generic_litellm(call)
+    def _on_memory_client(self, func: ast.expr) -> bool:
+        if not isinstance(func, ast.Attribute):
+            return False
+        receiver = func.value
+        if isinstance(receiver, ast.Call):
+            return dotted(receiver.func).endswith("MemoryClient")
+        return dotted(receiver) in self._memory_clients
+
+    def _memory_read(self, call: ast.Call, method: str) -> None:
+        """GetMemory on the memory the call names (its literal id, or the environment variable it is read from)."""
+        arg = _kw(call, "memory_id", "memoryId", position=0 if method in MEMORY_READS else None)
+        values = self._values(arg) if arg is not None else []
+        named = [v.text for v in values if isinstance(v, Lit)]
+        args = (("memoryId", named[0]),) if len(values) == 1 and named else ()
+        env = tuple(("memoryId", v.env_key) for v in values if isinstance(v, Unknown) and v.env_key)[:1]
+        via = f"bedrock_agentcore MemoryClient.{method}"
+        where = loc(self.file, call)
+        self._memory_reads.append(AwsCall("bedrock-agentcore-control", "get_memory", where, args, env, via))
 
     def _feature_call(self, call: ast.Call, last: str) -> None:
         feature, keyword = patterns.FEATURE_CALLS[last]
@@ -271,34 +238,6 @@ class FileScanner:
             else:
                 self._feature(feature, call, UNKNOWN_TOOL)
                 self.facts.unresolved.append(f"{value.source}: {patterns.DETAIL_NAMES[feature]} {value.what}")
-
-    def _init_chat_model(self, call: ast.Call) -> None:
-        """LangChain: init_chat_model("id", model_provider="bedrock_converse") or init_chat_model("bedrock:id")."""
-        model = _kw(call, "model", position=0)
-        provider_arg = _kw(call, "model_provider")
-        provider = self._literal_anywhere(provider_arg) if provider_arg is not None else None
-        prefixed = self._literal_anywhere(model) if model is not None else None
-        if provider is None and prefixed and ":" in prefixed.split(".")[0]:
-            provider = prefixed.split(":", 1)[0]
-        if provider in patterns.LANGCHAIN_BEDROCK:
-            self._model(model)
-        elif provider in patterns.LANGCHAIN_PROVIDERS:
-            self.facts.providers.add(patterns.LANGCHAIN_PROVIDERS[provider])
-
-    def _litellm(self, arg: ast.expr | None) -> None:
-        """LiteLLM strings: "bedrock/<id>" is a Bedrock model, anything else another provider through LiteLLM."""
-        if arg is None:
-            return
-        if any(isinstance(v, Lit) and litellm_bedrock_id(v.text) is None for v in self._values(arg)):
-            self.facts.providers.add("litellm")
-        self._model(arg, keep=lambda text: litellm_bedrock_id(text) is not None)
-
-    def _generic_litellm(self, call: ast.Call) -> None:
-        """Any `model=`/`model_id=` literal routed "bedrock/...": CrewAI LLM (toolkit crewai load.py.j2), ADK LiteLlm"""
-        arg = _kw(call, "model", "model_id")
-        for value in self._values(arg) if arg is not None else []:
-            if isinstance(value, Lit) and litellm_bedrock_id(value.text) is not None:
-                self.facts.models.append(ModelUse(model_id(value.text), value.described))
 
     def _guardrail(self, call: ast.Call) -> None:
         """BedrockModel(guardrail_id=), apply_guardrail/invoke_model(guardrailIdentifier=), and the config dicts
@@ -325,10 +264,12 @@ class FileScanner:
             return
         else:
             modules = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
-            if node.module == "anthropic" and all("Bedrock" in alias.name for alias in node.names):
-                modules = []  # anthropic.AnthropicBedrock calls Bedrock, not Anthropic's API
-        if modules and modules[0].split(".")[0] in self.local_tops:
+        if modules[0].split(".")[0] in self.local_tops:
             return  # a local module that happens to share a package's name
+        self.models.imported(node)
+        bedrock_only = all("Bedrock" in alias.name for alias in node.names)
+        if isinstance(node, ast.ImportFrom) and node.module == "anthropic" and bedrock_only:
+            modules = []  # anthropic.AnthropicBedrock calls Bedrock, not Anthropic's API
         for module in modules:
             for prefix, feature in patterns.FEATURE_IMPORTS.items():
                 if module == prefix or module.startswith(prefix + "."):

@@ -156,7 +156,8 @@ def test_redteam_06_additional_policy_arn_with_a_deny_that_stops_the_agent_is_no
         {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "bedrock:*", "Resource": "*"}]},
     )
     run = Run(moto_iam)
-    outcome = run.ensure(_settings(arn))
+    # an agent that calls a Bedrock model (none is assumed for one that calls none: INTERFACE.md 2026-12)
+    outcome = run.ensure(_settings(arn, models=("global.anthropic.claude-sonnet-4-5-20250929-v1:0",)))
     assert "PERMISSIONS_EXPLICIT_DENY" in codes(outcome.plan.blocked_by) and run.writes == []
 
 

@@ -14,7 +14,6 @@ import pytest
 from agentcore_ext.findings import codes
 from agentcore_ext.iam.evaluate import Decision, Request, evaluate
 from agentcore_ext.iam.policy import parse_policy
-from agentcore_ext.judge.models import DEFAULT_MODEL
 from agentcore_ext.judge.needs import agent_block, effective_models
 from agentcore_ext.judge.permissions import judge_permissions
 from agentcore_ext.judge.requirements import permissions_document, trust_document
@@ -96,10 +95,14 @@ def test_global_profile_agent_refuses_a_role_scoped_to_in_region_foundation_mode
     assert set(v.missing_actions) == set(INVOKE)
 
 
-def test_default_model_is_the_toolkits_global_profile_and_needs_the_profile_arn() -> None:
+def test_an_agent_that_calls_no_model_is_given_none() -> None:
+    # INTERFACE.md 2026-12: "No model is assumed for an agent that calls none" (it replaced the toolkit's default);
+    # RUNTIME-NEEDS.md, row "an MCP tool server or any agent that calls no model": no Bedrock permission at all.
     spec = AgentSpec("my_agent", ACCOUNT, REGION, memory=False)  # no model known, no other provider
-    assert [m.id for m in effective_models(spec)] == [DEFAULT_MODEL]
-    assert not judge(spec, *without_bedrock(spec), IN_REGION_ONLY).ok
+    assert effective_models(spec) == ()
+    statements = permissions_document(spec)["Statement"]
+    assert not any("bedrock:" in str(s["Action"]) for s in statements)
+    assert judge(spec, *statements).ok
 
 
 def test_geographic_profile_needs_the_model_in_every_destination_region() -> None:

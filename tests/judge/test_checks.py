@@ -15,10 +15,13 @@ from agentcore_ext.judge.caller_policy import CallerScope, caller_document, call
 from agentcore_ext.judge.permissions import judge_permissions
 from agentcore_ext.judge.requirements import permissions_document, requirements, trust_document
 from agentcore_ext.judge.trust import judge_trust
-from agentcore_ext.state import AgentSpec
+from agentcore_ext.state import AgentProfile, AgentSpec, Feature, FeatureUse
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
 ACCOUNT, REGION = "123456789012", "us-east-1"
+# The model an `agentcore create` project's code calls (the toolkit's model_provider/bedrock/model/load.py.j2):
+# no model is assumed for an agent that names none (INTERFACE.md 2026-12), so these agents name it.
+CREATE_MODEL = "global.anthropic.claude-sonnet-4-5-20250929-v1:0"
 
 
 def spec(**kw: Any) -> AgentSpec:
@@ -30,6 +33,7 @@ def spec(**kw: Any) -> AgentSpec:
         "deployment_type": "container",
         "memory": False,
         "protocol": "HTTP",
+        "model": CREATE_MODEL,
     }
     base.update(kw)
     return AgentSpec(**base)
@@ -176,7 +180,9 @@ def test_caller_document_does_not_allow_passing_other_roles_or_to_other_services
 
 
 def test_requirements_cover_interface_list() -> None:
-    acts = {r.action for r in requirements(spec(memory=True, protocol="A2A")) if r.level == "required"}
+    peer = f"arn:aws:bedrock-agentcore:{REGION}:{ACCOUNT}:runtime/peer-Ab12Cd34Ef"
+    calls_a_peer = AgentProfile(features=(FeatureUse(Feature.INVOKE_RUNTIME, "agent.py:9", peer),))
+    acts = {r.action for r in requirements(spec(memory=True, profile=calls_a_peer)) if r.level == "required"}
     assert {
         "logs:CreateLogGroup",
         "logs:DescribeLogStreams",
@@ -193,12 +199,15 @@ def test_requirements_cover_interface_list() -> None:
         "bedrock-agentcore:InvokeAgentRuntime",
         "bedrock-agentcore:RetrieveMemoryRecords",
     } <= acts
+    # Serving A2A calls no runtime (RUNTIME-NEEDS.md, row "serving A2A"): only calling another one does.
+    a2a = {r.action for r in requirements(spec(memory=True, protocol="A2A"))}
+    assert not {"bedrock-agentcore:InvokeAgentRuntime", "bedrock-agentcore:InvokeAgentRuntimeForUser"} & a2a
     # Telemetry-only needs are recommended (a warning when missing): the npm CLI's default role omits them and
     # the agent runs (RUNTIME-NEEDS.md, observability). Workload tokens: only ...ForUserId, as the toolkit keeps.
     recommended = {r.action for r in requirements(spec()) if r.level == "recommended"}
     telemetry = {r.action for r in requirements(spec()) if r.telemetry}
     assert telemetry == {"xray:GetSamplingRules", "xray:GetSamplingTargets", "cloudwatch:PutMetricData"}
-    # the default model is a global. Anthropic profile: Marketplace subscribe-on-first-call is recommended
+    # the `agentcore create` model is a global. Anthropic profile: Marketplace subscribe-on-first-call is recommended
     assert recommended == telemetry | {
         "bedrock-agentcore:GetWorkloadAccessTokenForUserId",
         "aws-marketplace:Subscribe",

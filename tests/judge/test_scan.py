@@ -30,7 +30,8 @@ def scan(files: dict[str, str], entry: str = "agent.py") -> AgentScan:
 class Case:
     name: str
     files: dict[str, str]
-    models: set[tuple[str, str]] = field(default_factory=set)  # (id, source), exactly
+    models: set[tuple[str, str]] = field(default_factory=set)  # Bedrock (id, source), exactly; id "" is unknown
+    others: set[tuple[str, str, str]] = field(default_factory=set)  # other providers' (id, source, provider)
     features: set[tuple[Feature, str]] = field(default_factory=set)  # (feature, detail), exactly
     providers: tuple[str, ...] = ()
     unresolved: tuple[str, ...] = ()
@@ -63,7 +64,7 @@ CASES = [
         features={(Feature.CODE_INTERPRETER, ""), (Feature.CODE_INTERPRETER, "my_interp-Abc123")},
     ),
     Case(
-        "strands default Agent() names no model",
+        "strands default Agent() names no model: it calls the default of the pinned strands-agents",
         {
             "agent.py": src("""
                 from strands import Agent
@@ -71,6 +72,7 @@ CASES = [
                 print(agent("hi"))
                 """)
         },
+        models={("", "agent.py:2")},  # resolved by flows/profile.py from the pinned version (strands_default.py)
     ),
     Case(
         "strands Agent(model=<bedrock id string>), positional BedrockModel, and a non-Bedrock string ignored",
@@ -108,6 +110,7 @@ CASES = [
             ("apac.amazon.nova-micro-v1:0", "agent.py:6"),
             ("meta.llama3-70b-instruct-v1:0", "agent.py:7"),
         },
+        others={("gpt-4o", "agent.py:8", "openai")},
         providers=("openai",),
     ),
     Case(
@@ -129,6 +132,7 @@ CASES = [
             ("us.amazon.nova-lite-v1:0", "agent.py:6"),
             (SONNET_45, "agent.py:7"),
         },
+        others={("gpt-4o-mini", "agent.py:8", "litellm")},
         providers=("litellm",),
     ),
     Case(
@@ -147,6 +151,7 @@ CASES = [
                 """)
         },
         features={(Feature.IDENTITY_API_KEY, "openai")},
+        others={("gpt-4o", "agent.py:9", "openai")},
         providers=("openai",),
     ),
     Case(
@@ -167,6 +172,7 @@ CASES = [
             "agents/__init__.py": "",
             "agents/helper.py": "X = 1\n",
         },
+        others={("gemini-2.5-flash", "agent.py:9", "gemini"), ("llama3", "agent.py:10", "ollama")},
         providers=("anthropic", "gemini", "ollama"),
     ),
     Case(
@@ -308,6 +314,7 @@ CASES = [
             ),
             ("eu.amazon.nova-lite-v1:0", "agent.py:8 (default of parameter model_id)"),
             ("not-a-bedrock-id", "agent.py:12 (default of env OTHER, which no --env gives)"),
+            ("", "agent.py:11"),  # MODEL_ARN: unknown, judged as some model
         },
         unresolved=(
             "agent.py:8: model id is parameter 'model_id' of load()",
@@ -419,7 +426,8 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_scan_finds(case: Case) -> None:
     found = scan(case.files, case.entry)
-    assert {(m.id, m.source) for m in found.models} == case.models
+    assert {(m.id, m.source) for m in found.models if m.provider == "bedrock"} == case.models
+    assert {(m.id, m.source, m.provider) for m in found.models if m.provider != "bedrock"} == case.others
     assert {(f.feature, f.detail) for f in found.features} == case.features
     assert found.providers == case.providers
     assert found.unresolved == case.unresolved
@@ -542,18 +550,24 @@ def test_the_toolkit_strands_project_with_memory(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("sdk", "provider", "expected_provider"),
+    ("sdk", "provider", "expected_provider", "model"),
     [
-        ("Strands", "OpenAI", "openai"),
-        ("LangChain_LangGraph", "Anthropic", "anthropic"),
-        ("GoogleADK", "Gemini", "gemini"),
+        # the toolkit's create/features/strands/templates/model_provider/openai/model/load.py.j2 (MODEL_ID)
+        ("Strands", "OpenAI", "openai", "gpt-5.1"),
+        # .../langchain_langgraph/templates/model_provider/anthropic/model/load.py.j2 (ChatAnthropic model=)
+        ("LangChain_LangGraph", "Anthropic", "anthropic", "claude-sonnet-4-5-20250929"),
+        # .../googleadk/templates/runtime_only/common/main.py.j2 (MODEL_ID, Agent(model=...))
+        ("GoogleADK", "Gemini", "gemini", "gemini-2.5-flash"),
     ],
 )
-def test_the_toolkit_api_key_providers(tmp_path: Path, sdk: str, provider: str, expected_provider: str) -> None:
-    """Non-Bedrock providers in the toolkit get their key through @requires_api_key (model/load.py.j2)."""
+def test_the_toolkit_api_key_providers(
+    tmp_path: Path, sdk: str, provider: str, expected_provider: str, model: str
+) -> None:
+    """Non-Bedrock providers in the toolkit get their key through @requires_api_key (model/load.py.j2); the model
+    each calls is named with its provider, and no Bedrock model is."""
     entry = render_project(tmp_path, sdk=sdk, model_provider=provider)
     found = scan_agent(entry.name, folder_reader(entry.parent))
-    assert found.models == ()
+    assert [(m.id, m.provider) for m in found.models] == [(model, expected_provider)]
     assert found.providers == (expected_provider,)
     assert Feature.IDENTITY_API_KEY in {f.feature for f in found.features}
 

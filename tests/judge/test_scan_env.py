@@ -39,7 +39,7 @@ def test_a_strands_agent_with_its_environment_given_uses_those_exact_resources()
 def test_without_its_environment_each_variable_is_unresolved_with_the_flag_that_sets_it() -> None:
     found = scan(STRANDS_AGENT)
     assert set(found.unresolved) == UNRESOLVED_WITHOUT_ENV
-    assert found.models == ()
+    assert found.models == (ModelUse("", "agent.py:13"),)  # a Bedrock model whose id is unknown: none guessed
     assert details(found, Feature.MEMORY) == set()
     # the tools are not guessed to be the AWS-managed ones: which one is unknown
     assert details(found, Feature.CODE_INTERPRETER) == {"*"}

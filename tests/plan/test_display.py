@@ -23,7 +23,9 @@ def test_the_demos_create_plan_fits_in_25_lines_and_says_the_trust_scope_in_word
     lines = text.splitlines()
     assert len(lines) <= 25, text
     assert any("trust: bedrock-agentcore.amazonaws.com if aws:SourceAccount=123456789012" in line for line in lines)
-    assert any(line.strip().startswith("BedrockModelInvocation: 2 action(s)") for line in lines)
+    assert any(line.strip().startswith("ECRImageAccess: 2 action(s)") for line in lines)
+    # hello_agent calls no model: no Bedrock statement (INTERFACE.md 2026-12, no model is assumed)
+    assert not any(line.strip().startswith(("BedrockModel", "Marketplace")) for line in lines)
     assert "{" not in text  # no JSON: the documents are --show-documents' job
 
 
