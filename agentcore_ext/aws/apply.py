@@ -16,9 +16,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from agentcore_ext.aws.error_map import CONNECTION_CODES, RESPONSE_LOST
+from agentcore_ext.aws.other_writers import Rebase, overwritten, rebased, replaced, same, served_inline, served_trust
 from agentcore_ext.aws.shapes import THROTTLING_CODES
 from agentcore_ext.errors import EXIT_AWS_CHANGE_FAILED, EXIT_INTERRUPTED, AgentCoreExtError, AwsError
-from agentcore_ext.iam.policy import PolicyError, parse_policy, policy_to_dict
 from agentcore_ext.plan.model import (
     ORDER,
     Action,
@@ -40,9 +40,7 @@ BACKOFF = (0.25, 0.5)  # then 0.5 s steps while less than FAST_FOR seconds were 
 SLOW_BACKOFF = (1.0, 2.0, 4.0, 8.0)  # after that, then 8 s steps until the budget is spent
 FAST_FOR = 10.0
 MAX_WAIT = 30.0
-
-
-Rebase = Callable[[Action, "Mapping[str, Any] | None"], "Action | None"]
+MAX_REDO = 3  # rounds of merging into another writer's version before the run says it could not settle
 
 
 @dataclass(frozen=True)
@@ -165,60 +163,6 @@ class _Waiter:
                 attempt += 1
 
 
-def _same(served: Mapping[str, Any] | None, wanted: Mapping[str, Any]) -> bool:
-    """Semantic equality: IAM may re-serialise a document (e.g. URL-encode it), never change its meaning."""
-    if served is None:
-        return False
-    try:
-        return policy_to_dict(parse_policy(dict(served))) == policy_to_dict(parse_policy(dict(wanted)))
-    except PolicyError:
-        return dict(served) == dict(wanted)
-
-
-def _served_inline(gateway: Gateway, role: str, name: str) -> Mapping[str, Any] | None:
-    try:
-        return gateway.get_role_policy_document(role, name)
-    except AwsError as exc:
-        if exc.code == "NoSuchEntity":
-            return None
-        raise
-
-
-def _served_trust(gateway: Gateway, role: str) -> Mapping[str, Any] | None:
-    got = gateway.get_role(role)
-    return None if got is None else got["AssumeRolePolicyDocument"]
-
-
-def _served_before(gateway: Gateway, action: Action) -> tuple[bool, Mapping[str, Any] | None, str]:
-    """(read, what IAM serves now, what it is) for a write that edits an existing document; (False, ...) else."""
-    match action:
-        case PutInlinePolicy(role=role, policy_name=policy, addition=addition) if addition is not None:
-            return True, _served_inline(gateway, role, policy), f"inline policy {policy}"
-        case UpdateTrust(role=role):
-            served = _served_trust(gateway, role)
-            return served is not None, served, f"trust policy of {role}"
-    return False, None, ""
-
-
-def _old_document(action: Action) -> Mapping[str, Any] | None:
-    match action:
-        case PutInlinePolicy(old_document=old) | UpdateTrust(old_document=old):
-            return old
-    return None
-
-
-def _rebased(gateway: Gateway, action: Action, rebase: Rebase | None, changed: list[str]) -> Action | None:
-    """Re-read the document just before writing it; if someone changed it since the plan, redo the edit on theirs."""
-    if rebase is None:
-        return action
-    read, served, what = _served_before(gateway, action)
-    old = _old_document(action)
-    if not read or (served is None and old is None) or (served is not None and old is not None and _same(served, old)):
-        return action
-    changed.append(f"{what} was changed by another writer while agentcore-ext worked; its version was kept and merged")
-    return rebase(action, served)
-
-
 def _run(gateway: Gateway, action: Action, waiter: _Waiter) -> bool:
     """One write. False: CreateRole found the role already there (adopt)."""
     match action:
@@ -242,13 +186,15 @@ def _run(gateway: Gateway, action: Action, waiter: _Waiter) -> bool:
     return True
 
 
-def _settle(gateway: Gateway, done: tuple[Action, ...], waiter: _Waiter) -> list[str]:
+def _settle(
+    gateway: Gateway, done: tuple[Action, ...], waiter: _Waiter, replaced_by_others: list[PutInlinePolicy]
+) -> list[str]:
     """Wait until IAM serves every document written (all polled together); the names of those it still does not."""
     checks: dict[str, Callable[[], bool]] = {}
     for action in done:
         match action:
-            case PutInlinePolicy(role=role, policy_name=policy, document=document):
-                checks[f"inline policy {policy}"] = partial(_serves_inline, gateway, role, policy, document)
+            case PutInlinePolicy(policy_name=policy):
+                checks[f"inline policy {policy}"] = partial(_serves_inline, gateway, action, replaced_by_others)
             case UpdateTrust(role=role, new_document=document) | CreateRole(name=role, trust=document):
                 checks[f"trust policy of {role}"] = partial(_serves_trust, gateway, role, document)
             case AttachPolicy(role=role, policy_arn=arn):
@@ -258,8 +204,13 @@ def _settle(gateway: Gateway, done: tuple[Action, ...], waiter: _Waiter) -> list
     return waiter.until_all(gateway, checks, "serve the new")
 
 
-def _serves_inline(gateway: Gateway, role: str, policy: str, document: Mapping[str, Any]) -> bool:
-    return _same(_served_inline(gateway, role, policy), document)
+def _serves_inline(gateway: Gateway, action: PutInlinePolicy, seen: list[PutInlinePolicy]) -> bool:
+    """Served as written, or replaced by another writer (`seen`; no use waiting: other_writers redoes it)."""
+    served = served_inline(gateway, action.role, action.policy_name)
+    if replaced(action, served):
+        seen.append(action)
+        return True
+    return same(served, action.document)
 
 
 def _serves_attached(gateway: Gateway, role: str, arn: str) -> bool:
@@ -267,7 +218,7 @@ def _serves_attached(gateway: Gateway, role: str, arn: str) -> bool:
 
 
 def _serves_trust(gateway: Gateway, role: str, document: Mapping[str, Any]) -> bool:
-    return _same(_served_trust(gateway, role), document)
+    return same(served_trust(gateway, role), document)
 
 
 def _warning_only(action: Action) -> bool:
@@ -298,7 +249,7 @@ def apply_plan(
         for index, planned in enumerate(actions):
             position, action = index, planned
             try:
-                fresh = _rebased(gateway, planned, rebase, changed)
+                fresh = rebased(gateway, planned, rebase, changed)
                 if fresh is None:
                     position = index + 1
                     continue  # another writer already did it
@@ -321,7 +272,14 @@ def apply_plan(
             # No wait for a new role to be served here: the writes that follow wait out NoSuchEntity themselves,
             # and _settle polls the role's trust policy together with every other document written.
         try:
-            late = _settle(gateway, tuple(done), waiter)
+            seen: list[PutInlinePolicy] = []
+            late = _settle(gateway, tuple(done), waiter, seen)
+            for _ in range(MAX_REDO):  # another writer replaced what we wrote: merged into theirs, written again
+                redo = overwritten(gateway, done, rebase, changed) if seen else []
+                seen.clear()
+                for index in redo:
+                    _run(gateway, done[index], waiter)
+                late = _settle(gateway, tuple(done), waiter, seen) if redo else late
         except AwsError as exc:  # every write went through; only reading them back failed
             raise ApplyFailed(exc, tuple(done), (), finish_command) from exc
     except KeyboardInterrupt as exc:

@@ -175,8 +175,15 @@ def _memory(spec: AgentSpec) -> list[Rule]:
         return []
     named = next((ident for c in reads for param, ident in c.args if param == "memoryId"), "")
     known = spec.profile.memory_id or next((u.detail for u in used if u.detail), "") or named
-    resource = spec.arn("bedrock-agentcore", f"memory/{known}" if known else f"memory/{spec.agent}_mem-*")
-    probe = Probe(spec.arn("bedrock-agentcore", f"memory/{known or spec.agent + '_mem-Pr0beRun1d'}"))
+    if known:
+        resource = spec.arn("bedrock-agentcore", f"memory/{known}")
+        probe = Probe(resource)
+    elif spec.memory:  # configured memory with no id yet: launch.py creates it as `<agent>_mem` (toolkit 0.3.14)
+        resource = spec.arn("bedrock-agentcore", f"memory/{spec.agent}_mem-*")
+        probe = Probe(resource, unknown=True)
+    else:  # the code uses a memory nobody names (issue 20: some memory of the account, never a guessed name)
+        resource = spec.arn("bedrock-agentcore", "memory/*")
+        probe = Probe(resource, unknown=True)
     why = "memory id from .bedrock_agentcore.yaml" if spec.profile.memory_id else "memory enabled"
     if (used or reads) and not spec.memory:
         why = f"memory used at {(used or reads)[0].source}"

@@ -301,3 +301,29 @@ def test_item9_a_lost_response_may_or_may_not_have_taken_effect(moto_iam: boto3.
 
 def _error(code: str) -> ClientError:
     return ClientError({"Error": {"Code": code, "Message": f"injected {code}"}}, "op")  # type: ignore[arg-type]
+
+
+def test_redteam_19_a_repair_replaced_after_our_write_is_merged_and_written_again(
+    moto_iam: boto3.Session, other: Any
+) -> None:
+    # Two agents' --fix on one shared role: the other run read the repair policy before our write and wrote its own
+    # merge just after it, dropping our statements. Before: both exited 0, this agent lost its grants, and the run
+    # waited IAM's whole budget blaming propagation.
+    theirs = {"Sid": "OtherAgent", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::other/*"}
+    base = permissions_document(SPEC)
+    base["Statement"] = [s for s in base["Statement"] if not s["Sid"].startswith("ECR")]
+    other.create_role(RoleName=NAME, AssumeRolePolicyDocument=json.dumps(trust_document(SPEC)))
+    other.put_role_policy(RoleName=NAME, PolicyName="base", PolicyDocument=json.dumps(base))
+
+    def the_other_run_overwrites(**_: Any) -> None:
+        doc = {"Version": "2012-10-17", "Statement": [theirs]}
+        other.put_role_policy(RoleName=NAME, PolicyName=TOOL_REPAIR_POLICY_NAME, PolicyDocument=json.dumps(doc))
+
+    run = Run(moto_iam)
+    run.on("after-call", "PutRolePolicy", once(the_other_run_overwrites))
+    outcome = run.ensure(fix=True)
+    assert outcome.ok, outcome.findings
+    assert "ROLE_CHANGED_BY_OTHER_WRITER" in codes(outcome.findings)
+    repair = inline(other)[TOOL_REPAIR_POLICY_NAME]
+    assert theirs in repair["Statement"] and compliant_for(other, SPEC)  # both agents' grants are there
+    assert sum(run.sleeps) < 5  # no propagation wait for a document another writer replaced
