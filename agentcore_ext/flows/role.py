@@ -14,6 +14,7 @@ from typing import Any
 from agentcore_ext.aws.apply import ApplyResult, apply_plan
 from agentcore_ext.aws.gateway import Gateway
 from agentcore_ext.aws.gather_role import gather_role, gather_role_for, read_additional_policies
+from agentcore_ext.define.env import env_args
 from agentcore_ext.errors import AwsError, UsageError
 from agentcore_ext.findings import Code, Finding, has_errors
 from agentcore_ext.judge.role import RoleVerdict
@@ -68,6 +69,7 @@ def shape_args(settings: Settings, spec: AgentSpec) -> list[str]:
     argv += [] if spec.memory else ["--disable-memory"]
     argv += ["--protocol", spec.protocol] if spec.protocol != "HTTP" else []
     argv += ["--config", settings.config_file] if settings.config_file else []
+    argv += env_args(settings.env, settings.env_file)  # the agent's environment: the same ids, the same needs
     for flag, values in (
         ("--model", settings.models),
         ("--feature", settings.features),
