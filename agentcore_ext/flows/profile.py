@@ -137,6 +137,11 @@ def agent_profile(
         # --model says which Bedrock models the agent calls; the scan fills in when it does not, and names the
         # other providers' models either way
         found = [m for m in result.models if not settings.models or m.provider != BEDROCK]
+        # A Bedrock id from code is held to --model's grammar (red-team issue 21, item 9): `model_id="anthropic.*"`
+        # or "us.*" would be scoped into the role as a wildcard. It is unknown instead, and said.
+        wild = [m for m in found if m.provider == BEDROCK and not _model_id(m.id)]
+        found = [m for m in found if m not in wild]
+        unresolved += [f"{m.source}: model id {m.id!r} is not a model id (pass --model ID)" for m in wild]
         defaults, notes = _package_defaults(found, read, entrypoint, settings.region or "")
         models += [defaults.get(m, m) for m in found]
         unresolved += notes
@@ -186,6 +191,14 @@ def _package_defaults(
             f"{m.source}: the default model of {m.package_default}: {decided.why} (pass --model ID)" for m in calls
         ]
     return {m: replace(m, id=decided.model, source=f"{m.source} ({decided.why})") for m in calls}, []
+
+
+def _model_id(text: str) -> bool:
+    try:
+        arns.validate_model(text)
+    except UsageError:
+        return False
+    return True
 
 
 def _entrypoint(settings: Settings, config: AgentConfig | None, workdir: Path) -> tuple[str | None, str | None]:
