@@ -58,20 +58,27 @@ def caller_scope(settings: Settings) -> CallerScope:
     )
 
 
-def policy_document(kind: str, settings: Settings) -> tuple[dict[str, Any], Settings]:
-    """The document of that kind for these settings, and the settings completed with region and account."""
-    if kind != "caller":  # in a configured folder the agent and its region are the YAML's (issue 22, item 5)
+def completed(settings: Settings, *, agent: bool) -> Settings:
+    """The settings every printed document is made for: in a configured folder the agent and its region are the
+    YAML's (issue 22, item 5), the region and account asked of AWS only when not given, and, for an agent not yet
+    configured, agentcore configure's own defaults where nothing else says (define/shape.py)."""
+    if agent:
         settings = with_agent_config(settings, explicit=("region",) if settings.region else ())
-    if kind != "caller" and not settings.agent_name:
-        raise UsageError("no agent given", "pass --name AGENT or --entrypoint FILE")
+        if not settings.agent_name:
+            raise UsageError("no agent given", "pass --name AGENT or --entrypoint FILE")
     region = settings.region or _region_from_aws(settings.profile)
     account = settings.account or _account_from_aws(settings.profile, region)
-    # The documents are for an agent the toolkit will configure: its defaults stand where nothing else says.
-    defaults = CONFIGURE_DEFAULTS if config_for(settings) is None else ()  # a configured agent's block says
-    settings = settings.with_(region=region, account=account, shape_defaults=defaults)
+    defaults = CONFIGURE_DEFAULTS if config_for(settings) is None else ()
+    return settings.with_(region=region, account=account, shape_defaults=defaults)
+
+
+def policy_document(kind: str, settings: Settings) -> tuple[dict[str, Any], Settings]:
+    """The document of that kind for these settings, and the settings completed with region and account."""
+    settings = completed(settings, agent=kind != "caller")
     if kind == "caller":
         return caller_document(caller_scope(settings)), settings
-    spec = profiled_spec(settings, Report("policy"), account=account)
+    assert settings.account is not None
+    spec = profiled_spec(settings, Report("policy"), account=settings.account)
     if kind == "permissions":
         refuse_too_broad(spec)
     documents = {
@@ -97,12 +104,9 @@ def role_documents(
     roles: tuple[str, ...], settings: Settings
 ) -> tuple[dict[str, tuple[dict[str, Any], dict[str, Any]]], Settings]:
     """(trust, permissions) of each role ("execution", "codebuild") for these settings, from one agent profile."""
-    if not settings.agent_name:
-        raise UsageError("no agent given", "pass --name AGENT or --entrypoint FILE")
-    region = settings.region or _region_from_aws(settings.profile)
-    account = settings.account or _account_from_aws(settings.profile, region)
-    settings = settings.with_(region=region, account=account)
-    spec = profiled_spec(settings, Report("policy"), account=account)
+    settings = completed(settings, agent=True)
+    assert settings.account is not None
+    spec = profiled_spec(settings, Report("policy"), account=settings.account)
     if "execution" in roles:
         refuse_too_broad(spec)
     pairs = {
