@@ -136,8 +136,10 @@ def test_validate_without_the_environment_lists_each_variable_with_its_flag(
     project: Path, offline: dict[str, str]
 ) -> None:
     code, report, err = validate(project, offline, OWN_BROWSER)
-    assert code == 3, err
-    assert report is not None
+    # the role grants one memory, model and browser of each kind: with their ids unknown that is enough, and said
+    # (issue 20 item 3: "a role that grants it on a specific resource passes with that warning")
+    assert code == 0, err
+    assert report is not None and "RESOURCE_UNKNOWN" in {f["code"] for f in report["findings"]}
     assert set(report["agent"]["unresolved"]) >= UNRESOLVED_WITHOUT_ENV
     unresolved = next(f for f in report["findings"] if f["code"] == "AGENT_SCAN_UNRESOLVED")
     assert "--env MODEL_ID=..." in unresolved["message"] and "--env KEY=VALUE" in unresolved["hint"]

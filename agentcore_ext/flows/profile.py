@@ -139,11 +139,11 @@ def agent_profile(
         found = [m for m in result.models if not settings.models or m.provider != BEDROCK]
         # A Bedrock id from code is held to --model's grammar (red-team issue 21, item 9): `model_id="anthropic.*"`
         # or "us.*" would be scoped into the role as a wildcard. It is unknown instead, and said.
-        wild = [m for m in found if m.provider == BEDROCK and not _model_id(m.id)]
-        found = [m for m in found if m not in wild]
-        unresolved += [f"{m.source}: model id {m.id!r} is not a model id (pass --model ID)" for m in wild]
         defaults, notes = _package_defaults(found, read, entrypoint, settings.region or "")
-        models += [defaults.get(m, m) for m in found]
+        found = [defaults.get(m, m) for m in found]
+        wild = [m for m in found if m.provider == BEDROCK and m.id and not _model_id(m.id)]
+        unresolved += [f"{m.source}: model id {m.id!r} is not a model id (pass --model ID)" for m in wild]
+        models += [m for m in found if m not in wild]
         unresolved += notes
         features += result.features
         unresolved += result.unresolved
