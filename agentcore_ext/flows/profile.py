@@ -11,7 +11,7 @@ from pathlib import Path
 
 from agentcore_ext import arns
 from agentcore_ext.define.env import env_facts, scan_env
-from agentcore_ext.define.facts import Facts
+from agentcore_ext.define.facts import MEMORY_ID, RUNTIME_ARN, Facts
 from agentcore_ext.define.shape import Shape, merge_shape
 from agentcore_ext.define.spec import UNKNOWN_DEPLOYMENT_JUDGED_AS, agent_spec
 from agentcore_ext.errors import UsageError
@@ -245,6 +245,9 @@ def profiled_spec(
         arns.parse_ecr_repository(config.ecr_repository, config.where("aws.ecr_repository"))
     shape = agent_shape(settings, config)
     profile, findings = agent_profile(settings, config, scan_agent)
+    # The memory and the runtime as the highest-ranked source names them (the YAML, a template, the deployed runtime)
+    memory_id, runtime_arn = shape.facts.value(MEMORY_ID), shape.facts.value(RUNTIME_ARN)
+    profile = replace(profile, memory_id=memory_id or profile.memory_id, runtime_arn=runtime_arn or profile.runtime_arn)
     spec = agent_spec(settings, account=account, partition=partition, profile=profile, shape=shape)
     findings += shape_findings(shape)
     resolved = [resolve_model(m, spec) for m in effective_models(spec)]

@@ -155,3 +155,25 @@ def test_policy_in_a_yaml_folder_prints_the_yamls_shape(tmp_path: Path, monkeypa
     assert result.exit_code == 0, result.output
     text = result.stdout
     assert "ecr:BatchGetImage" not in text and "CreateEvent" not in text
+
+
+def test_a_memory_id_from_a_source_ranked_above_the_yaml_scopes_the_memory(tmp_path: Path) -> None:
+    # the deployed runtime (GetAgentRuntime) or a template names the memory: the role is judged on that memory
+    from agentcore_ext.define.facts import MEMORY_ID, Fact, Rank
+    from agentcore_ext.flows.profile import profiled_spec
+    from agentcore_ext.report import Report
+
+    (tmp_path / "p").mkdir()
+    project = _project(tmp_path / "p", _block("container", "STM_ONLY"))
+    deployed = Fact(MEMORY_ID, "notebook_agent_mem-AbCdEf1234", "GetAgentRuntime r-1", Rank.DEPLOYED)
+    settings = Settings(agent_name=AGENT, region=REGION, workdir=str(project), facts=(deployed,))
+    spec = profiled_spec(settings, Report("doctor"), account=ACCOUNT)
+    assert spec.profile.memory_id == "notebook_agent_mem-AbCdEf1234"
+    needs = {r for req in spec_requirements(spec) for r in req}
+    assert f"arn:aws:bedrock-agentcore:{REGION}:{ACCOUNT}:memory/notebook_agent_mem-AbCdEf1234" in needs
+
+
+def spec_requirements(spec: Any) -> list[list[str]]:
+    from agentcore_ext.judge.needs import requirement_blocks
+
+    return [list(r["resources"]) for r in requirement_blocks(spec)]
