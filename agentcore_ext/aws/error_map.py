@@ -7,6 +7,7 @@ means, is `shapes.client_error`.
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
@@ -104,7 +105,7 @@ def setup_errors() -> Iterator[None]:
 
 
 def login_hint(profile: str | None) -> str:
-    profile_flag = f" --profile {profile}" if profile else ""
+    profile_flag = f" --profile {shlex.quote(profile)}" if profile else ""  # pasted into a shell: quoted
     return f"refresh your credentials: `aws sso login{profile_flag}` (or renew the keys in your environment)"
 
 

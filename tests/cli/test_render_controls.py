@@ -68,3 +68,10 @@ def test_redteam_10_cli_tag_with_escape_is_exit_2_and_escaped(tmp_path: Path) ->
     assert done.returncode == 2, done.stderr
     assert b"\x1b" not in done.stderr and b"\\x1b" in done.stderr
     assert b"USAGE_ERROR" in done.stderr and done.stdout == b""
+
+
+def test_redteam_10_a_profile_name_in_a_login_hint_is_shell_quoted() -> None:
+    from agentcore_ext.aws.error_map import login_hint
+
+    hint = login_hint("dev$(touch /tmp/pwned)")
+    assert "--profile 'dev$(touch /tmp/pwned)'" in hint  # pasted into a shell, it names the profile, runs nothing
