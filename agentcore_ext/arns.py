@@ -22,6 +22,8 @@ ROLE_PATH_RE = re.compile(r"/(?:[\x21-\x2e\x30-\x7e]+/)*\Z")
 # The toolkit's own rule for agent names (utils/runtime/config.py in 0.3.14).
 AGENT_NAME_RE = re.compile(r"[a-zA-Z][a-zA-Z0-9_]{0,47}\Z")
 REGION_RE = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}\Z")
+# CreateMemory's id pattern (a name, a dash, 10 characters): any source of a memory id is held to it.
+MEMORY_ID_RE = re.compile(r"[a-zA-Z][a-zA-Z0-9_-]{0,99}-[a-zA-Z0-9]{10}\Z")
 
 RESERVED_PATH_PREFIXES = ("/aws-reserved/", "/aws-service-role/", "/service-role/aws-service-role/")
 MAX_ROLE_NAME = 64

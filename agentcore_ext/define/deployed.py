@@ -49,7 +49,7 @@ NOT_FOUND_CODES = frozenset({"ResourceNotFoundException", "ResourceNotFound"})
 _WILD = re.compile(r"[*?\s\x00-\x1f\x7f]")
 _ANY = re.compile(r".+")
 _GRAMMAR = {
-    MEMORY_ID: re.compile(r"[a-zA-Z][a-zA-Z0-9_-]{0,99}-[a-zA-Z0-9]{10}"),  # CreateMemory's id pattern
+    MEMORY_ID: arns.MEMORY_ID_RE,
     NETWORK_MODE: re.compile(r"PUBLIC|VPC"),
     EXECUTION_ROLE: re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+"),
     RUNTIME_ARN: re.compile(r"arn:aws[a-z-]*:bedrock-agentcore:[a-z0-9-]+:\d{12}:[\w/:.-]+"),

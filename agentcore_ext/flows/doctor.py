@@ -24,6 +24,7 @@ from agentcore_ext.define.spec import UNKNOWN_DEPLOYMENT_JUDGED_AS
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, UsageError
 from agentcore_ext.findings import Code, Finding, has_errors, without
 from agentcore_ext.flows.codebuild import check_codebuild_role, codebuild_role_name, read_codebuild_target
+from agentcore_ext.flows.ensure_config import region_mismatch
 from agentcore_ext.flows.profile import agent_shape, config_for
 from agentcore_ext.flows.role import check_role
 from agentcore_ext.flows.session import (
@@ -179,19 +180,3 @@ def settings_from_toolkit_config(settings: Settings) -> Settings:
         else None,
         region=config.region or settings.region,
     )  # the agent's shape (deployment type, memory, protocol) is read from the same block in flows/profile.py
-
-
-def region_mismatch(settings: Settings) -> Finding | None:
-    """REGION_MISMATCH when --region or the environment's region differs from the agent's region in the YAML
-    (the toolkit deploys to the YAML's region, whatever AWS_REGION says)."""
-    path = Path(settings.config_file) if settings.config_file else None
-    config = read_agent_config(Path(settings.workdir), settings.agent_name or None, path)
-    if config is None or not config.region or not settings.region or config.region == settings.region:
-        return None
-    return Finding(
-        Code.REGION_MISMATCH,
-        f"agent {config.name} is configured for region {config.region} ({config.where('aws.region')}), but this "
-        f"run's region (--region or AWS_REGION/AWS_DEFAULT_REGION) is {settings.region}",
-        f"drop --region and unset AWS_REGION, or pass --region {config.region}; to move the agent, rerun "
-        f"agentcore-ext configure --region {settings.region}",
-    )

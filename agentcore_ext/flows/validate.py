@@ -19,8 +19,7 @@ from agentcore_ext.define.facts import Fact, Facts, Rank
 from agentcore_ext.define.template import TemplateAgent, template_agent
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, UsageError, no_region
 from agentcore_ext.findings import Code, Finding, Severity, has_errors
-from agentcore_ext.flows.doctor import region_mismatch
-from agentcore_ext.flows.ensure_config import with_agent_config
+from agentcore_ext.flows.ensure_config import region_mismatch, with_agent_config
 from agentcore_ext.flows.profile import profiled_spec
 from agentcore_ext.iam.policy import PolicyDocument, PolicyError, parse_policy
 from agentcore_ext.input_files import read_input

@@ -14,7 +14,7 @@ from agentcore_ext.judge import scan_patterns as patterns
 from agentcore_ext.judge.scan_aws import BotoTracker
 from agentcore_ext.judge.scan_models import ModelTracker
 from agentcore_ext.judge.scan_tools import MANAGED_TOOLS, UNKNOWN_TOOL, ToolTracker
-from agentcore_ext.judge.scan_values import FunctionNode, Lit, Resolver, Scope, Unknown, Value, dotted, loc
+from agentcore_ext.judge.scan_values import FunctionNode, Lit, Resolver, Scope, Unknown, Value, dotted, kw, loc
 from agentcore_ext.state import AwsCall, Feature, FeatureUse, ModelUse
 
 
@@ -46,15 +46,6 @@ def _child_fields(kind: type) -> tuple[str, ...]:
     if fields is None:
         fields = _CHILD_FIELDS[kind] = tuple(reversed([f for f in getattr(kind, "_fields", ()) if f != "ctx"]))
     return fields
-
-
-def _kw(call: ast.Call, *names: str, position: int | None = None) -> ast.expr | None:
-    for keyword in call.keywords:
-        if keyword.arg in names:
-            return keyword.value
-    if position is not None and len(call.args) > position and not isinstance(call.args[position], ast.Starred):
-        return call.args[position]
-    return None
 
 
 def _dict_value(node: ast.expr, key: str) -> ast.expr | None:
@@ -184,7 +175,7 @@ class FileScanner:
         self.models.call(call, name, last)
         if last == "invoke_agent_runtime":
             # boto3 bedrock-agentcore InvokeAgentRuntime: the target runtime is the resource (RUNTIME-NEEDS.md)
-            target = _kw(call, "agentRuntimeArn")
+            target = kw(call, "agentRuntimeArn")
             self._feature_with_detail(Feature.INVOKE_RUNTIME, call, target, "invoke_agent_runtime target")
         if last in MEMORY_READS or (last == "get_memory" and self._on_memory_client(call.func)):
             self._memory_read(call, last)
@@ -197,7 +188,7 @@ class FileScanner:
             self._guardrail(call)
             self._sigv4_mcp(call)
         elif last == "apply_guardrail" and isinstance(call.func, ast.Attribute):
-            self._feature_with_detail(Feature.GUARDRAIL, call, _kw(call, position=0), "guardrail id")
+            self._feature_with_detail(Feature.GUARDRAIL, call, kw(call, position=0), "guardrail id")
 
     def _on_memory_client(self, func: ast.expr) -> bool:
         if not isinstance(func, ast.Attribute):
@@ -209,7 +200,7 @@ class FileScanner:
 
     def _memory_read(self, call: ast.Call, method: str) -> None:
         """GetMemory on the memory the call names (its literal id, or the environment variable it is read from)."""
-        arg = _kw(call, "memory_id", "memoryId", position=0 if method in MEMORY_READS else None)
+        arg = kw(call, "memory_id", "memoryId", position=0 if method in MEMORY_READS else None)
         values = self._values(arg) if arg is not None else []
         named = [v.text for v in values if isinstance(v, Lit)]
         args = (("memoryId", named[0]),) if len(values) == 1 and named else ()
@@ -221,16 +212,16 @@ class FileScanner:
     def _feature_call(self, call: ast.Call, last: str) -> None:
         feature, keyword = patterns.FEATURE_CALLS[last]
         if feature is Feature.GATEWAY:
-            arg = _kw(call, "endpoint", "url", position=0) if keyword else None
+            arg = kw(call, "endpoint", "url", position=0) if keyword else None
             self._feature_with_detail(feature, call, arg, "gateway url", gateway_id)
         else:
-            arg = _kw(call, keyword) if keyword else None
+            arg = kw(call, keyword) if keyword else None
             self._feature_with_detail(feature, call, arg, patterns.DETAIL_NAMES[feature])
 
     def _tool(self, feature: Feature, call: ast.Call) -> None:
         """A call that picks the Code Interpreter or Browser (judge/scan_tools.py): its identifier, the AWS-managed
         tool's when none is given (or None, or empty), UNKNOWN_TOOL when the scan cannot tell which."""
-        arg = _kw(call, "identifier")
+        arg = kw(call, "identifier")
         values = self._values(arg) if arg is not None else []
         for value in values or [Lit("", "")]:
             if isinstance(value, Lit):
@@ -242,9 +233,9 @@ class FileScanner:
     def _guardrail(self, call: ast.Call) -> None:
         """BedrockModel(guardrail_id=), apply_guardrail/invoke_model(guardrailIdentifier=), and the config dicts
         of converse(guardrailConfig=) and ChatBedrock(guardrails=) / ChatBedrockConverse(guardrail_config=)."""
-        arg = _kw(call, *patterns.GUARDRAIL_KEYWORDS)
+        arg = kw(call, *patterns.GUARDRAIL_KEYWORDS)
         if arg is None:
-            config = _kw(call, *patterns.GUARDRAIL_CONFIGS)
+            config = kw(call, *patterns.GUARDRAIL_CONFIGS)
             if config is not None:
                 arg = _dict_value(config, "guardrailIdentifier") or _dict_value(config, "guardrail_id")
         if arg is not None:
@@ -252,10 +243,10 @@ class FileScanner:
 
     def _sigv4_mcp(self, call: ast.Call) -> None:
         """streamablehttp_client(url, auth=SigV4...(...)): an MCP client signing with the role's credentials."""
-        auth = _kw(call, "auth")
+        auth = kw(call, "auth")
         if not (isinstance(auth, ast.Call) and "SigV4" in (dotted(auth.func) or "")):
             return
-        self._feature_with_detail(Feature.GATEWAY, call, _kw(call, "url", position=0), "gateway url", gateway_id)
+        self._feature_with_detail(Feature.GATEWAY, call, kw(call, "url", position=0), "gateway url", gateway_id)
 
     def _import(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from agentcore_ext.judge import scan_patterns as patterns
 from agentcore_ext.judge.models import BEDROCK
-from agentcore_ext.judge.scan_values import Lit, Unknown, Value, litellm_bedrock_id, loc, looks_bedrock
+from agentcore_ext.judge.scan_values import Lit, Unknown, Value, kw, litellm_bedrock_id, loc, looks_bedrock
 from agentcore_ext.judge.strands_default import PACKAGE as STRANDS
 from agentcore_ext.state import ModelUse
 
@@ -48,15 +48,6 @@ def model_id(text: str) -> str:
     for prefix in ("bedrock_converse:", "bedrock:"):
         text = text.removeprefix(prefix)
     return text
-
-
-def kw(call: ast.Call, *names: str, position: int | None = None) -> ast.expr | None:
-    for keyword in call.keywords:
-        if keyword.arg in names:
-            return keyword.value
-    if position is not None and len(call.args) > position and not isinstance(call.args[position], ast.Starred):
-        return call.args[position]
-    return None
 
 
 def last_two(name: str) -> str:

@@ -73,6 +73,16 @@ class Unknown:
 Value = Lit | Unknown
 
 
+def kw(call: ast.Call, *names: str, position: int | None = None) -> ast.expr | None:
+    """The argument given by one of these keywords, else the one at `position` (never a `*args` splat)."""
+    for keyword in call.keywords:
+        if keyword.arg in names:
+            return keyword.value
+    if position is not None and len(call.args) > position and not isinstance(call.args[position], ast.Starred):
+        return call.args[position]
+    return None
+
+
 def loc(file: str, node: ast.AST) -> str:
     return f"{file}:{getattr(node, 'lineno', 0)}"
 

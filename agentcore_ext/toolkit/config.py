@@ -103,7 +103,7 @@ _SCALARS = (str, int, float, bool)
 # item 9: a YAML `memory_id: '*'` or an agent named `*` widened the role to every memory or runtime).
 _GRAMMAR = {
     "aws.region": arns.REGION_RE,
-    "memory.memory_id": re.compile(r"[a-zA-Z][a-zA-Z0-9_-]{0,99}-[a-zA-Z0-9]{10}\Z"),
+    "memory.memory_id": arns.MEMORY_ID_RE,
     "deployment_type": re.compile(r"(container|direct_code_deploy)\Z"),
     "memory.mode": re.compile(r"(NO_MEMORY|STM_ONLY|STM_AND_LTM)\Z"),
     "aws.protocol_configuration.server_protocol": re.compile(r"(?i)(HTTP|MCP|A2A|AGUI)\Z"),
