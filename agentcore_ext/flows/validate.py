@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agentcore_ext import arns
 from agentcore_ext.define import facts as f
 from agentcore_ext.define.facts import Fact, Facts, Rank
-from agentcore_ext.define.template import TemplateAgent, template_agent
 from agentcore_ext.errors import EXIT_CHECKS_FAILED, UsageError, no_region
 from agentcore_ext.findings import Code, Finding, Severity, has_errors
 from agentcore_ext.flows.ensure_config import region_mismatch, with_agent_config
@@ -29,6 +28,9 @@ from agentcore_ext.judge.trust import judge_trust
 from agentcore_ext.report import Report, RoleBlock
 from agentcore_ext.settings import DEPLOYMENT_TYPES, PROTOCOLS, Settings, TeamDefaults
 from agentcore_ext.state import AgentSpec
+
+if TYPE_CHECKING:  # the template reader (and cfn-lint) load only for --template
+    from agentcore_ext.define.template import TemplateAgent
 
 NOTHING_HINT = "pass --trust FILE and/or --permissions FILE, or --template FILE (a CloudFormation template)"
 
@@ -139,6 +141,8 @@ def validate(
         raise no_region()
     agent = None
     if template:
+        from agentcore_ext.define.template import template_agent
+
         agent = template_agent(template, runtime=runtime, account=account, region=region)
         settings = with_template(settings, agent, given)
         if agent.role.logical_id is None and not trust and not permissions:
